@@ -1,0 +1,1 @@
+"""Scoring: the contributor graph, repo and venue importance, capability scores with evidence, taxonomy."""
