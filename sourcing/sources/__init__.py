@@ -1,0 +1,1 @@
+"""API-client collectors, one module per source, all following `sourcing.sources.contract`."""
