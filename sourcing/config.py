@@ -212,7 +212,8 @@ def load(path: str | Path | None = None, *, db_url: str | None = None) -> Config
     try:
         tax = cfg.load_taxonomy()
     except TaxonomyError as exc:
-        raise ConfigError(str(exc)) from None
+        where = f"{file}: taxonomy: " if cfg.taxonomy else ""
+        raise ConfigError(f"{where}{exc}") from None
     for i, s in enumerate(cfg.searches):
         if s.role and s.role not in tax.roles:
             raise ConfigError(f"{file}: searches.{i}.role: unknown role '{s.role}'")

@@ -21,7 +21,7 @@ def table_of(model: Any) -> Table:
 
 
 def natural_key(model: Any) -> tuple[str, ...]:
-    """The first unique constraint of a table (or its single unique column)."""
+    """The first unique constraint of a table, else its unique column, else its primary key."""
     table = table_of(model)
     for c in table.constraints:
         if isinstance(c, UniqueConstraint) and c.columns:
@@ -29,6 +29,9 @@ def natural_key(model: Any) -> tuple[str, ...]:
     for col in table.columns:
         if col.unique:
             return (col.name,)
+    pk = tuple(col.name for col in table.primary_key.columns)
+    if pk:
+        return pk
     raise ValueError(f"table {table.name} has no natural key to upsert on")
 
 
