@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -382,3 +382,23 @@ class IdentityDecision(SQLModel, table=True):
     reviewer: Optional[str] = None
     note: Optional[str] = None
     created_at: Optional[datetime] = None
+
+
+# --- full-text index of demonstrated work (role fit) --------------------------------------
+
+
+class WorkDoc(SQLModel, table=True):
+    """One piece of a person's own work as text (a merged PR, a repo they contribute to, a paper,
+    a talk), kept in step with the stored records and indexed by the FTS5 table `work_fts`."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True)  # "activity:<id>", "repo:<repo id>:<identity id>", "paper:<id>:<identity id>", ...
+    identity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("identity.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    kind: str  # pr | repo | paper | talk
+    title: Optional[str] = None
+    body: Optional[str] = _text()
+    url: Optional[str] = None
+    where: Optional[str] = None  # repo full name, venue or event, for explanations
+    occurred_at: Optional[datetime] = None

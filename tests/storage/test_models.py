@@ -71,6 +71,7 @@ def _fill(engine):
     put(m.Cursor, {"source": "github", "category": "pulls", "key": "apache/airflow", "since": T, "etag": 'W/"1"'})
     put(m.IdentityLink, {"identity_a": ident, "identity_b": other, "reason": "name+coauthor", "confidence": 0.8})
     put(m.IdentityDecision, {"identity_a": ident, "identity_b": other, "decision": "not_same"})
+    put(m.WorkDoc, {"ref": "activity:1", "identity_id": ident, "kind": "pr", "title": "Add Kafka source", "occurred_at": T})
     return written
 
 
@@ -93,3 +94,18 @@ def test_times_come_back_aware_utc(engine):
     with engine.connect() as conn:
         t = conn.execute(select(m.Activity.__table__.c.occurred_at)).scalar_one()
     assert t == T and t.tzinfo is not None
+
+
+def test_work_text_index_follows_workdoc_writes_and_deletes(engine):
+    _fill(engine)
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        hits = conn.execute(text("SELECT rowid FROM work_fts WHERE work_fts MATCH 'kafka'")).all()
+        assert len(hits) == 1
+        upsert(conn, m.WorkDoc, [{"ref": "activity:1", "identity_id": 1, "kind": "pr", "title": "Flink sink"}])
+        assert conn.execute(text("SELECT count(*) FROM work_fts WHERE work_fts MATCH 'kafka'")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM work_fts WHERE work_fts MATCH 'flink'")).scalar() == 1
+        # forgetting an identity takes its work out of the index too
+        conn.execute(text("DELETE FROM workdoc WHERE identity_id = 1"))
+        assert conn.execute(text("SELECT count(*) FROM work_fts WHERE work_fts MATCH 'flink'")).scalar() == 0
