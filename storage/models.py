@@ -402,3 +402,21 @@ class WorkDoc(SQLModel, table=True):
     url: Optional[str] = None
     where: Optional[str] = None  # repo full name, venue or event, for explanations
     occurred_at: Optional[datetime] = None
+
+
+class IdentityKey(SQLModel, table=True):
+    """A blocking key of an identity (login, email, handle, normalised name), written by the
+    resolver so that an incremental resolve finds candidates through an index, not a scan."""
+
+    key: str = Field(primary_key=True)  # "g:<login>", "e:<email>", "n:<family>|<initial>" ...
+    identity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("identity.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class IdentityChange(SQLModel, table=True):
+    """Identities changed since the last resolve (filled by database triggers, emptied by resolve)."""
+
+    identity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("identity.id", ondelete="CASCADE"), primary_key=True)
+    )
