@@ -72,6 +72,11 @@ def _fill(engine):
     put(m.IdentityLink, {"identity_a": ident, "identity_b": other, "reason": "name+coauthor", "confidence": 0.8})
     put(m.IdentityDecision, {"identity_a": ident, "identity_b": other, "decision": "not_same"})
     put(m.WorkDoc, {"ref": "activity:1", "identity_id": ident, "kind": "pr", "title": "Add Kafka source", "occurred_at": T})
+    with engine.begin() as conn:  # resolver tables: composite primary keys, no surrogate id
+        upsert(conn, m.IdentityKey, [{"key": "g:ada", "identity_id": ident}])
+        upsert(conn, m.IdentityChange, [{"identity_id": other}])
+    written["identitykey"] = {"key": "g:ada", "identity_id": ident}
+    written["identitychange"] = {"identity_id": other}
     return written
 
 
