@@ -63,6 +63,12 @@ class FeedError(Exception):
     """A page that is not a readable arXiv feed, even after the client's retries."""
 
 
+class QueryFailed(Exception):
+    """A query given up on; its message says why, so run history needs no traceback."""
+
+    brief = True
+
+
 def paper_id(entry_id: str) -> tuple[str, Optional[int]]:
     """("2406.01234", 2) from "http://arxiv.org/abs/2406.01234v2"; old-style ids keep their archive."""
     short = entry_id.split("arxiv.org/abs/")[-1].strip()
@@ -339,71 +345,74 @@ class ArxivCollector:
             if self.progress:
                 self.progress(prog)
 
-        while True:
-            prog.windows += 1
-            search = arxiv.Search(
-                query=window_query(query, start, end),
-                max_results=self.window_max,
-                sort_by=arxiv.SortCriterion.SubmittedDate,
-                sort_order=arxiv.SortOrder.Ascending,
-            )
-            got = 0
-            pages = client.pages
-            in_order = True  # checkpoints mid-window are only safe while dates ascend
-            window_newest: Optional[datetime] = None
-            in_page = page_len = 0
-            for result in client.results(search):
-                if client.pages != pages:  # a new page was fetched
-                    prog.pages += client.pages - pages
-                    pages, in_page, page_len = client.pages, 0, client.page_len
-                    if prog.total is None:
-                        prog.total = client.first_total
-                    yield from self._drain(prog)
-                    report()
-                got += 1
-                in_page += 1
-                prog.seen += 1
-                published = _utc(result.published)
-                if window_newest and published and published < window_newest - timedelta(minutes=1):
-                    in_order = False
-                if published and (window_newest is None or published > window_newest):
-                    window_newest = published
-                if published and (newest is None or published > newest):
-                    newest = published
-                yield from self._record(query, result, prog)
-                if in_page == page_len and in_order:
-                    # the page is done: bookmark it before the next one is fetched
-                    cp = checkpoint(final=False)
-                    if cp:
-                        yield cp
-            prog.pages += client.pages - pages
-            if prog.total is None:
-                prog.total = client.first_total
-            yield from self._drain(prog)
-            if got < self.window_max or window_newest is None:
-                break  # the window is read to its end
-            # a full window: the next one starts at the newest submission minute read (re-reading
-            # that minute is harmless); ascending order guarantees nothing before it was left out
-            nxt = _minute(window_newest)
-            if nxt <= start:
-                nxt = start + timedelta(minutes=1)
-                msg = f"more than {self.window_max:,} papers in the minute {start:%Y-%m-%d %H:%M}: some may be missed"
-                log.warning("arxiv: %s: %s", query, msg)
-                prog.problems.append(msg)
-                yield Problem(SOURCE, query, msg)
-            if not in_order:
-                msg = "results not in submission order: a window was cut at its limit and may miss papers"
-                prog.problems.append(msg)
-                yield Problem(SOURCE, query, msg)
-            start = nxt
-            cp = checkpoint(final=False)
+        try:
+            while True:
+                prog.windows += 1
+                search = arxiv.Search(
+                    query=window_query(query, start, end),
+                    max_results=self.window_max,
+                    sort_by=arxiv.SortCriterion.SubmittedDate,
+                    sort_order=arxiv.SortOrder.Ascending,
+                )
+                got = 0
+                pages = client.pages
+                in_order = True  # checkpoints mid-window are only safe while dates ascend
+                window_newest: Optional[datetime] = None
+                in_page = page_len = 0
+                for result in client.results(search):
+                    if client.pages != pages:  # a new page was fetched
+                        prog.pages += client.pages - pages
+                        pages, in_page, page_len = client.pages, 0, client.page_len
+                        if prog.total is None:
+                            prog.total = client.first_total
+                        yield from self._drain(prog)
+                        report()
+                    got += 1
+                    in_page += 1
+                    prog.seen += 1
+                    published = _utc(result.published)
+                    if window_newest and published and published < window_newest - timedelta(minutes=1):
+                        in_order = False
+                    if published and (window_newest is None or published > window_newest):
+                        window_newest = published
+                    if published and (newest is None or published > newest):
+                        newest = published
+                    yield from self._record(query, result, prog)
+                    if in_page == page_len and in_order:
+                        # the page is done: bookmark it before the next one is fetched
+                        cp = checkpoint(final=False)
+                        if cp:
+                            yield cp
+                prog.pages += client.pages - pages
+                if prog.total is None:
+                    prog.total = client.first_total
+                yield from self._drain(prog)
+                if got < self.window_max or window_newest is None:
+                    break  # the window is read to its end
+                # a full window: the next one starts at the newest submission minute read (re-reading
+                # that minute is harmless); ascending order guarantees nothing before it was left out
+                nxt = _minute(window_newest)
+                if nxt <= start:
+                    nxt = start + timedelta(minutes=1)
+                    msg = f"more than {self.window_max:,} papers in the minute {start:%Y-%m-%d %H:%M}: some may be missed"
+                    log.warning("arxiv: %s: %s", query, msg)
+                    prog.problems.append(msg)
+                    yield Problem(SOURCE, query, msg)
+                if not in_order:
+                    msg = "results not in submission order: a window was cut at its limit and may miss papers"
+                    prog.problems.append(msg)
+                    yield Problem(SOURCE, query, msg)
+                start = nxt
+                cp = checkpoint(final=False)
+                if cp:
+                    yield cp
+            cp = checkpoint(final=True)
             if cp:
                 yield cp
-        cp = checkpoint(final=True)
-        if cp:
-            yield cp
-        prog.done = True
-        report()
+            prog.done = True
+            report()
+        finally:
+            prog.requests = client.requests - requests0
 
     def _drain(self, prog: QueryProgress) -> Iterator[Problem]:
         while self.client.problems:
@@ -531,10 +540,11 @@ def crawl(
                 prog.error = f"{type(exc).__name__}: {exc}"
                 prog.done = True
                 stats.problems.append(Problem(SOURCE, query, f"query failed: {prog.error}", fatal=True))
-                log.error("arxiv: query %r failed: %s", query, prog.error)
                 if progress:
                     progress(prog)
-                raise
+                if recorder is None:
+                    log.error("arxiv: query %r failed: %s", query, prog.error)
+                raise QueryFailed(prog.error) from exc
             finally:
                 try:
                     sink.flush()  # papers read after the last checkpoint: stored, cursor untouched

@@ -287,7 +287,7 @@ def test_a_failing_query_is_recorded_and_the_others_carry_on(engine, server):
             engine, config(), queries=["cat:broken", "cat:cs.LG"], api_url=server.url, since=ALL, now=NOW, recorder=run
         )
     assert [q.query for q in stats.failed] == ["cat:broken"]
-    assert "HTTP 500" in stats.failed[0].error
+    assert "HTTP 500" in stats.failed[0].error and stats.failed[0].requests == 3
     assert [p.where for p in stats.problems if p.fatal] == ["cat:broken"]
     # three tries (1 + num_retries) for the broken query, then cs.LG was crawled anyway
     assert sum("cat:broken" in r["search_query"] for r in server.requests) == 3
@@ -412,3 +412,46 @@ def test_papers_in_two_queries_are_read_once(engine, server, entries):
     lg, se = stats.queries
     assert lg.papers + se.papers == count(engine, m.Paper)
     assert se.seen - se.papers == len(both)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _cli(args, db_url, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from sourcing.cli import app
+
+    for var in ("SOURCING_CONFIG", "SOURCING_DB_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sourcing.toml").write_text('[arxiv]\npage_size = 10\nnum_retries = 1\nqueries = ["all:testing"]\n')
+    res = CliRunner().invoke(app, ["--db", db_url, "crawl", "arxiv", *args])
+    res.text = " ".join(res.output.split())  # the console wraps long lines
+    return res
+
+
+def test_cli_crawls_records_a_run_and_summarises(engine, db_url, server, entries, monkeypatch, tmp_path):
+    res = _cli(["--api-url", server.url, "--since", "2000-01-01"], db_url, monkeypatch, tmp_path)
+    assert res.exit_code == 0, res.output
+    assert "0s between requests" in res.text  # no politeness delay against this machine
+    assert f"{len(entries)} papers read in 11 requests" in res.text
+    assert f"new: {len(entries)} papers" in res.text
+    with engine.connect() as c:
+        run = c.execute(select(m.Run.__table__)).one()
+        steps = c.execute(select(m.RunStep.__table__)).all()
+    assert (run.kind, run.status) == ("crawl", "ok")
+    assert [(s.name, s.status, s.counts["papers"]) for s in steps] == [("arxiv: all:testing", "ok", len(entries))]
+
+    again = _cli(["--api-url", server.url], db_url, monkeypatch, tmp_path)  # resumes: nothing new
+    assert again.exit_code == 0 and "new: 0 papers, 0 author slots" in again.text
+
+
+def test_cli_failing_query_exit_code_and_bad_input(engine, db_url, server, monkeypatch, tmp_path):
+    server.fault = lambda params, n: (500, b"") if "cat:broken" in params["search_query"] else None
+    res = _cli(["--api-url", server.url, "-q", "cat:broken", "-q", "cat:cs.LG", "--since", "2000-01-01"], db_url, monkeypatch, tmp_path)
+    assert res.exit_code == 1, res.output
+    assert "1 of 2 queries failed" in res.text
+
+    bad = _cli(["--since", "last tuesday"], db_url, monkeypatch, tmp_path)
+    assert bad.exit_code == 2 and "--since takes a date like 2025-01-31" in bad.text
