@@ -126,6 +126,7 @@ class GitHubCollector:
         self.seen: dict[str, str] = {}  # login (lower) -> login as GitHub spells it
         self.extra: dict[str, int] = {"commits_without_login": 0, "ghost_authors": 0, "bots_skipped": 0}
         self._announced = False
+        self._interrupt: Optional[BaseException] = None
 
     # --- the contract ----------------------------------------------------------------------
 
@@ -170,6 +171,8 @@ class GitHubCollector:
                 yield Problem(SOURCE, "auth", str(exc), fatal=True)
                 return
             except Exception as exc:  # noqa: BLE001 — one bad repo or user must not stop the others
+                if exc is self._interrupt:
+                    raise  # the caller asked to stop (pipeline stop, Ctrl-C handler): not a data problem
                 yield self._problem(target, category, exc)
             self.state.done += 1
             self._tick(pages=self.t.counts.requests - before)
@@ -536,7 +539,11 @@ class GitHubCollector:
         self.state.requests, self.state.not_modified = c.requests, c.not_modified
         self.state.budget_left = self.t.budget_left()
         if self._progress:
-            self._progress(self.state)
+            try:
+                self._progress(self.state)
+            except BaseException as exc:
+                self._interrupt = exc
+                raise
 
     def counts(self) -> dict:
         c = self.t.counts

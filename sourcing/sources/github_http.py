@@ -170,8 +170,8 @@ class Transport:
                 raise BudgetExhausted(reset_at)
             self._wait((reset_at or now + 60) - now + 1, "rate-limit budget spent")
             for t in self.pool:
-                if t.reset and time.time() >= t.reset:
-                    t.remaining, t.reset = None, None
+                if t.reset is None or time.time() >= t.reset:
+                    t.remaining, t.reset = None, None  # a new window: learn it from the next answer
 
     def _wait(self, seconds: float, why: str) -> None:
         """Sleep with a visible countdown (one tick a second when someone is watching)."""
@@ -196,7 +196,9 @@ class Transport:
                 t.limit = int(float(headers["X-RateLimit-Limit"]))
             if "X-RateLimit-Remaining" in headers:
                 t.remaining = int(float(headers["X-RateLimit-Remaining"]))
-            if "X-RateLimit-Reset" in headers:
+                # a reset time belongs to the answer that carries it; never keep a stale one
+                t.reset = float(headers["X-RateLimit-Reset"]) if "X-RateLimit-Reset" in headers else None
+            elif "X-RateLimit-Reset" in headers:
                 t.reset = float(headers["X-RateLimit-Reset"])
         except ValueError:
             pass  # a garbled header must not stop the crawl; the next answer corrects it

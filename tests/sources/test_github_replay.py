@@ -307,3 +307,86 @@ def test_cli_records_a_run_with_a_step_per_category(engine, db_url, corpus, monk
     assert any("jacquev6/Xxx" in w for w in steps["github repo"].warnings)
     assert steps["github commits"].counts["records"] == 7
     assert "tok-not-a-secret" not in json.dumps([s.counts for s in steps.values()]) + str(run.counts)
+
+
+def snapshot(engine) -> dict:
+    """Every stored fact a crawl writes, by natural key (no surrogate ids, no write times)."""
+    q = {
+        "repo": "select full_name, watched, discovered_via, stars, topics, license, languages, etag, renamed_to, "
+                "contributors_count from repo",
+        "identity": "select external_key, name, emails, handles, company, hireable, etag from identity",
+        "repocontributor": "select r.full_name, i.external_key, c.contributions, c.is_owner from repocontributor c "
+                           "join repo r on r.id = c.repo_id join identity i on i.id = c.identity_id",
+        "activity": "select a.uid, a.kind, a.occurred_at, a.title, a.additions, i.external_key, r.full_name "
+                    "from activity a join identity i on i.id = a.identity_id join repo r on r.id = a.repo_id",
+        "cursor": "select source, category, key, since, etag from cursor",
+    }
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return {t: sorted(map(tuple, conn.execute(text(sql)).all()), key=repr) for t, sql in q.items()}
+
+
+class Kill(Exception):
+    pass
+
+
+@pytest.mark.parametrize("kill_after", [2, 5, 8])
+def test_killed_crawl_rerun_ends_with_the_rows_of_an_uninterrupted_one(tmp_path, corpus, monkeypatch, kill_after):
+    from storage import ensure_schema, make_engine
+
+    monkeypatch.setenv("SOURCING_TEST_GH_TOKEN", "tok-not-a-secret")
+    engines = []
+    for name in ("whole", "killed"):
+        e = make_engine(f"sqlite:///{tmp_path / name}.db")
+        ensure_schema(e)
+        engines.append(e)
+    whole, killed = engines
+    with Replay(corpus, MAIN) as replay:
+        _run(whole, replay, ["PyGithub/PyGithub"])
+        ticks = []
+
+        def die(p):
+            ticks.append(p.category)
+            if len(ticks) == kill_after:
+                raise Kill()
+
+        with pytest.raises(Kill):
+            _run(killed, replay, ["PyGithub/PyGithub"], progress=die)
+        assert snapshot(killed) != snapshot(whole)  # it really stopped half-way
+        _run(killed, replay, ["PyGithub/PyGithub"])
+    assert snapshot(killed) == snapshot(whole)
+    for e in engines:
+        e.dispose()
+
+
+def test_budget_share_is_never_exceeded_and_the_next_run_resumes(tmp_path, engine, corpus, monkeypatch):
+    from storage import ensure_schema, make_engine
+
+    monkeypatch.setenv("SOURCING_TEST_GH_TOKEN", "tok-not-a-secret")
+    share = 0.02  # of a 5000 limit: stop once fewer than 4900 requests remain
+    with Replay(corpus, MAIN) as replay:
+        stats = _run(engine, replay, ["PyGithub/PyGithub"], github={"budget_share": share})
+        answers = list(replay.seen)
+        remaining = [int(h) if h else None for h in _remaining(replay)]
+        resumed = _run(engine, replay, ["PyGithub/PyGithub"])
+        whole = make_engine(f"sqlite:///{tmp_path / 'whole'}.db")
+        ensure_schema(whole)
+        _run(whole, replay, ["PyGithub/PyGithub"])
+    stop = next(i for i, r in enumerate(remaining) if r is not None and r <= 4900)
+    assert len(answers) == stop + 1  # nothing was sent after the answer that spent the share
+    fatal = [p for p in stats.problems if p.fatal]
+    assert len(fatal) == 1 and "budget" in fatal[0].message and stats.extra["stopped"]
+    assert not resumed.extra["stopped"]
+    assert snapshot(engine) == snapshot(whole)
+    whole.dispose()
+
+
+def _remaining(replay):
+    """X-RateLimit-Remaining of each answer, in order, as the recordings gave it."""
+    out = []
+    for key, status, _ in replay.seen:
+        queue = replay.answers.get(key) or [{"headers": []}]
+        hdr = dict((k.lower(), v) for k, v in queue[0]["headers"])
+        out.append(hdr.get("x-ratelimit-remaining") if key in replay.answers else None)
+    return out
