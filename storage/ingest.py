@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from storage import models as m
-from storage.suppress import suppressed_identities
+from storage.suppress import scrub, suppressed_identities
 from storage.upsert import key_ids, natural_key, upsert
 
 # parents first, so that children can find their ids
@@ -100,6 +100,9 @@ def store(
         for t in ORDER:
             batch[t] = [r for r in batch[t] if _ref_identity(r) not in dropped]
         counts["suppressed"] = len(dropped)
+    scrubbed = scrub(conn, batch)  # their own repos, rows pointing at them, their login as merger
+    if scrubbed:
+        counts["scrubbed"] = scrubbed
 
     referenced_repos = {r["repo"] for t in ORDER for r in batch[t] if t != "repo" and r.get("repo")}
     known = {r["full_name"] for r in batch["repo"]}
