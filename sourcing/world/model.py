@@ -312,6 +312,8 @@ class World:
     papers: list[Paper] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     volumes: list[Volume] = field(default_factory=list)
+    # "owner/name" -> [(person id, contributions)], most contributions first (GitHub's order)
+    contributors: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     _index: dict = field(default_factory=dict, repr=False)
 
     # lookups, built once on first use (the world is not mutated after generation)
@@ -384,8 +386,8 @@ class World:
         """Which identities are one person, each person's true skills and strength, bots.
 
         `{"people": [{"id", "identities": [{"source", "external_key"}], "skills": {skill: 0..1},
-        "bot"}]}` with external keys exactly as the collectors store them; people who appear in no
-        source are left out.
+        "bot"}]}` with external keys exactly as the collectors store them (source is github,
+        arxiv, talks or proceedings); people who appear in no source are left out.
         """
         out = []
         for p in self.people:
@@ -394,13 +396,12 @@ class World:
             out.append(
                 {
                     "id": p.id,
-                    "name": p.name,
                     "identities": [{"source": s, "external_key": k} for s, k in p.identities],
                     "skills": {k: round(v, 4) for k, v in sorted(p.skills.items())},
                     "bot": p.bot,
                 }
             )
-        return {"seed": self.seed, "size": self.size, "people": out}
+        return {"people": out}
 
 
 def _group(items, key, order, reverse: bool = False) -> dict:
