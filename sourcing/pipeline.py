@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from sourcing.config import Config
-from sourcing.runs import StepRecord, StopRequested, db_lock, reap_dead_runs, record_run
+from sourcing.runs import RunRecorder, StepRecord, StopRequested, db_lock, reap_dead_runs, record_run
 from storage.models import Run
 
 log = logging.getLogger("sourcing.pipeline")
@@ -57,6 +57,7 @@ class StepContext:
     trigger: str
     stop: threading.Event
     interruptible: bool = False
+    recorder: Optional[RunRecorder] = None  # stages may record sub-steps (per category, per query)
 
     @property
     def db_url(self) -> str:
@@ -127,6 +128,17 @@ def _record_stats(rec: StepRecord, stats: Any) -> None:
         "checkpoints": getattr(stats, "checkpoints", 0),
         **dict(getattr(stats, "stored", {}) or {}),
     }
+    # what the crawl cost (HTTP requests, rate budget ...), when the collector says
+    extra = dict(getattr(stats, "extra", None) or {})
+    for k in ("requests", "seconds"):
+        if isinstance(getattr(stats, k, None), (int, float)):
+            extra.setdefault(k, getattr(stats, k))
+    for k, v in extra.items():
+        if isinstance(v, (int, float, bool)) and k not in rec.counts:
+            rec.counts[k] = round(v, 1) if isinstance(v, float) else v
+    new = getattr(stats, "new", None)
+    if isinstance(new, dict) and new:
+        rec.counts["new"] = dict(new)
     _warn_all(rec, (f"{p.where}: {p.message}" for p in problems))
     fatal = [p for p in problems if getattr(p, "fatal", False)]
     if fatal and len(fatal) == len(problems) and not rec.counts["records"]:
@@ -144,12 +156,13 @@ def _record_dict(rec: StepRecord, result: Any) -> None:
 
 def step_github(ctx: StepContext, rec: StepRecord) -> None:
     crawl = _entry("sourcing.sources.github", "crawl", "the GitHub collector")
-    _record_stats(rec, crawl(ctx.engine, ctx.config, progress=ctx.progress))
+    sub = (lambda name: ctx.recorder.step(name)) if ctx.recorder else None
+    _record_stats(rec, crawl(ctx.engine, ctx.config, progress=ctx.progress, steps=sub))
 
 
 def step_arxiv(ctx: StepContext, rec: StepRecord) -> None:
     crawl = _entry("sourcing.sources.arxiv", "crawl", "the arXiv collector")
-    _record_stats(rec, crawl(ctx.engine, ctx.config, progress=ctx.progress))
+    _record_stats(rec, crawl(ctx.engine, ctx.config, progress=ctx.progress, recorder=ctx.recorder))
 
 
 def step_talks(ctx: StepContext, rec: StepRecord) -> None:
@@ -276,7 +289,7 @@ def run_pipeline(
                 rec.skip(step.name, "not run: the run was asked to stop before this step")
                 stopped_at = stopped_at or step.name
                 continue
-            ctx = StepContext(engine, config, rec.id, trigger, stop, interruptible=step.interruptible)
+            ctx = StepContext(engine, config, rec.id, trigger, stop, interruptible=step.interruptible, recorder=rec)
             log.info("step %s: started (run %s)", step.name, rec.id)
             if on_step:
                 on_step(step.name, None, 0.0)

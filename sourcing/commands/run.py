@@ -48,18 +48,7 @@ def run(
         else:
             fail(f"--resume takes a run id or 'last', not '{resume}'", code=2)
 
-    def on_step(name: str, rec, took: float) -> None:
-        if rec is None:
-            console.print(f"[dim]{name} …[/]")
-            return
-        colour = {"ok": "green", "failed": "red"}.get(rec.status, "yellow")
-        counts = " ".join(
-            f"{k}={v}" for k, v in rec.counts.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
-        )
-        line = f"[{colour}]{rec.status:<11}[/] [bold]{name:<8}[/] {took:7.1f}s  {counts}"
-        if rec.warnings:
-            line += f"  [yellow]{len(rec.warnings)} warning(s)[/]"
-        console.print(line, highlight=False)
+    on_step = step_printer(console)
 
     import threading
 
@@ -85,6 +74,25 @@ def run(
         msg += f" — details: sourcing runs show {result.run_id}"
     console.print(msg, highlight=False)
     raise typer.Exit(result.exit_code)
+
+
+def step_printer(console):
+    """An `on_step` callback for run_pipeline that prints one line per step as it ends."""
+
+    def on_step(name: str, rec, took: float) -> None:
+        if rec is None:
+            console.print(f"[dim]{name} …[/]")
+            return
+        colour = {"ok": "green", "failed": "red"}.get(rec.status, "yellow")
+        counts = " ".join(
+            [f"{k}={v}" for k, v in rec.counts.items() if isinstance(v, (int, float)) and not isinstance(v, bool)][:6]
+        )
+        line = f"[{colour}]{rec.status:<11}[/] [bold]{name:<8}[/] {took:7.1f}s  {counts}"
+        if rec.warnings:
+            line += f"  [yellow]{len(rec.warnings)} warning(s)[/]"
+        console.print(line, highlight=False)
+
+    return on_step
 
 
 def _console_logging() -> None:
