@@ -312,6 +312,8 @@ def run_pipeline(
         elif planned and all(s == "failed" for s in planned):
             rec.status = "failed"
             rec.error = "every step failed"
+        elif rec.failed:
+            rec.error = f"failed: {', '.join(rec.failed)}"
     final = _run_status(engine, rec.id)
     result = RunResult(rec.id, final, {s.name: statuses.get(s.name, "?") for s in chosen})
     log.info("run %s: %s %s", rec.id, final, result.steps)
