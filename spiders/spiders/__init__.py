@@ -1,0 +1,1 @@
+"""One spider per site family: pretalx, frab, pyvideo, proceedings."""
