@@ -27,7 +27,8 @@ GITLAB_STOPS = frozenset(
 GITLAB_RESERVED = frozenset("explore help users groups dashboard projects search".split())
 
 _LATEX = [
-    (re.compile(r"\\(?:url|href)\s*\{([^}]*)\}(?:\{[^}]*\})?"), r" \1 "),  # \url{u}, \href{u}{text}
+    # \url{u}, \href{u}{text} (and the swapped \href{text}{u} real abstracts have)
+    (re.compile(r"\\(?:url|href)\s*\{([^}]*)\}(?:\{([^}]*)\})?"), r" \1 \2 "),
     (re.compile(r"\\([_%&#~$])"), r"\1"),  # \_ -> _
 ]
 # URLs never contain these; they end one (braces and quotes come from LaTeX and markup)
@@ -35,12 +36,12 @@ _URL_CHARS = r"[^\s<>\"'{}|\\^`\[\]]"
 _URL_RE = re.compile(
     rf"(?:https?://|(?<![\w.@/-])www\.)" + _URL_CHARS + "+"
     # bare host/path for the code hosts, also glued to a word ("atgithub.com/x/y" is real)
-    rf"|(?<![.\-/@\w])(?:github\.com|gitlab\.com)/{_URL_CHARS}+"
+    rf"|(?<![.\-/@\w])(?:github\.com|gitlab\.com|linkedin\.com|twitter\.com|orcid\.org)/{_URL_CHARS}+"
     rf"|(?<=[a-z])(?:github\.com)/{_URL_CHARS}+",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]}>*'\"’”"
-_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL_RE = re.compile(r"(?<![\w.+@-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _MASTODON_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_]{1,30})@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _ORCID_RE = re.compile(r"\b(\d{4}-\d{4}-\d{4}-\d{3}[\dX])\b")
 _GH_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")

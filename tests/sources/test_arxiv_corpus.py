@@ -455,3 +455,15 @@ def test_cli_failing_query_exit_code_and_bad_input(engine, db_url, server, monke
 
     bad = _cli(["--since", "last tuesday"], db_url, monkeypatch, tmp_path)
     assert bad.exit_code == 2 and "--since takes a date like 2025-01-31" in bad.text
+
+
+def test_arxivs_real_400_error_feed_fails_the_query_clearly(engine, server, corpus):
+    # the API's answer to a malformed id: HTTP 400 with one <entry> carrying the error
+    import json
+
+    rec = json.loads(next((corpus / "arxiv" / "arxiv_py_fixtures").glob("id_abc_*.json")).read_text())
+    assert rec["status_code"] == 400
+    server.fault = lambda params, n: (400, rec["body"].encode("latin-1")) if "ti:abc" in params["search_query"] else None
+    stats = crawl(engine, config(num_retries=0), queries=["ti:abc", "cat:math.CO"], api_url=server.url, since=ALL, now=NOW)
+    assert [q.query for q in stats.failed] == ["ti:abc"] and "HTTP 400" in stats.failed[0].error
+    assert rows(engine, m.Paper, "key") == [("1605.08386",)]
