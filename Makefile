@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # The main job on the embedded default: SQLite and the offline world.
 demo: $(STAMP)
-	$(BIN)/sourcing --db sqlite:///demo.db db status
+	$(BIN)/sourcing demo $(DEMO_ARGS)
 
 # The whole test suite (what CI runs).
 test: $(STAMP)

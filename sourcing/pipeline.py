@@ -167,13 +167,17 @@ def step_arxiv(ctx: StepContext, rec: StepRecord) -> None:
 
 def step_talks(ctx: StepContext, rec: StepRecord) -> None:
     crawl = _entry("spiders.runner", "crawl", "the talk spiders")
-    result = crawl(ctx.config, ctx.db_url, child=True) or {}
-    counts = result.get("counts") or {}
-    rec.counts = dict(counts) if isinstance(counts, dict) else {"items": counts}
-    _warn_all(rec, result.get("warnings") or [])
+    # Scrapy runs in a child process; a stop request reaches it through `progress` (the runner
+    # then stops the child as Ctrl-C would, keeping its job state for the next run)
+    result = crawl(ctx.config, ctx.db_url, child=True, progress=ctx.progress) or {}
+    totals = result.get("totals") or {}
+    rec.counts = {"pages": result.get("pages", 0), **(totals if isinstance(totals, dict) else {}),
+                  "seconds": result.get("elapsed")}
+    errors = [str(e) for e in result.get("errors") or []]
+    _warn_all(rec, errors + [str(w) for w in result.get("warnings") or []])
     status = result.get("status", "ok")
-    if status not in ("ok", "partial", "finished"):
-        raise StageFailed(f"spiders {status}: {result.get('error') or '; '.join(rec.warnings[:3]) or 'no detail'}")
+    if status == "failed":
+        raise StageFailed(f"talk crawl failed: {'; '.join(errors[:3]) or 'no detail'}")
 
 
 def step_resolve(ctx: StepContext, rec: StepRecord) -> None:
@@ -198,7 +202,7 @@ def default_steps() -> list[Step]:
     return [
         Step("github", step_github, interruptible=True),
         Step("arxiv", step_arxiv, interruptible=True),
-        Step("talks", step_talks),
+        Step("talks", step_talks, interruptible=True),
         Step("resolve", step_resolve),
         Step("score", step_score),
         Step("leads", step_leads),
