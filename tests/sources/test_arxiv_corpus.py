@@ -466,4 +466,4 @@ def test_arxivs_real_400_error_feed_fails_the_query_clearly(engine, server, corp
     server.fault = lambda params, n: (400, rec["body"].encode("latin-1")) if "ti:abc" in params["search_query"] else None
     stats = crawl(engine, config(num_retries=0), queries=["ti:abc", "cat:math.CO"], api_url=server.url, since=ALL, now=NOW)
     assert [q.query for q in stats.failed] == ["ti:abc"] and "HTTP 400" in stats.failed[0].error
-    assert rows(engine, m.Paper, "key") == [("1605.08386",)]
+    assert ("1605.08386",) in rows(engine, m.Paper, "key")  # the math.CO query carried on
