@@ -145,6 +145,11 @@ def _resolve(conn: Connection, table: str, rows: list[dict], ids: dict[str, dict
             if ref in r:
                 k = _norm(r.pop(ref))
                 if k is None:
+                    # no reference: keep the row when the column may be empty (a paper with no
+                    # event, a code link to no repo), drop it when it may not (no identity)
+                    if model_col_nullable(table, id_col):
+                        r[id_col] = None
+                        resolved.append(r)
                     continue
                 if k not in cache:
                     raise LookupError(f"{table}: {ref} {k!r} is not stored and not in this batch")
@@ -152,6 +157,11 @@ def _resolve(conn: Connection, table: str, rows: list[dict], ids: dict[str, dict
             resolved.append(r)
         out = resolved
     return out
+
+
+def model_col_nullable(table: str, col: str) -> bool:
+    c = MODELS[table].__table__.c.get(col)
+    return c is not None and bool(c.nullable)
 
 
 def _norm(v: Any) -> Any:
