@@ -1,0 +1,364 @@
+"""The one place scoring reads storage: a few bulk SQL queries into numpy arrays.
+
+Everything the scorer needs is read here, once, into columns indexed by dense positions
+(person index, repo index ...), so the arithmetic after it is numpy/scipy and never a Python
+loop over activities. Only resolved identities (person_id set) of people not suppressed count.
+Times become float days since 1970-01-01 UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
+from sqlalchemy.engine import Connection, Engine
+
+from scoring import antigaming
+
+KINDS = ("pr_merged", "pr_open", "pr_closed", "review", "commit", "issue")
+K_PR_MERGED, K_PR_OPEN, K_PR_CLOSED, K_REVIEW, K_COMMIT, K_ISSUE = range(len(KINDS))
+# kinds that are someone's own change (bursts, trivial and self-merge rules apply to them)
+CHANGE_KINDS = (K_PR_MERGED, K_PR_OPEN, K_PR_CLOSED, K_COMMIT)
+
+
+@dataclass
+class Data:
+    now_day: float
+    # people (scored units): ids sorted; position = person index
+    person_id: np.ndarray
+    person_bot: np.ndarray
+    # identity id -> person index (-1: unresolved, suppressed or unknown); login by identity id
+    ident_person: np.ndarray
+    ident_login: dict[int, str]
+    # repos
+    repo_id: np.ndarray
+    repo_name: list[str]
+    repo: dict[str, Any]  # signal columns (float arrays, nan = unknown) and text fields
+    # activities
+    act: dict[str, np.ndarray]
+    # GitHub contributor counts: person index, repo index, identity id, contributions
+    contrib: dict[str, np.ndarray]
+    # papers and authorships
+    paper: dict[str, Any]
+    authorship: dict[str, np.ndarray]
+    # talks, speaking, events
+    talk: dict[str, Any]
+    speaking: dict[str, np.ndarray]
+    event: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_people(self) -> int:
+        return len(self.person_id)
+
+    @property
+    def n_repos(self) -> int:
+        return len(self.repo_id)
+
+
+def _day(conn: Connection, col: str) -> str:
+    """SQL for a timestamp column as float days since the epoch."""
+    if conn.dialect.name == "sqlite":
+        return f"(julianday({col}) - 2440587.5)"
+    return f"(EXTRACT(EPOCH FROM {col}) / 86400.0)"
+
+
+def rows(conn: Connection, sql: str, params: tuple | list = ()) -> list[tuple]:
+    """Plain tuples straight from the DBAPI cursor: the fastest path for millions of rows."""
+    if params and conn.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        cur.execute(sql, tuple(params)) if params else cur.execute(sql)
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def _cols(rs: list[tuple], n: int, dtypes: tuple) -> list[np.ndarray]:
+    """Columns of `rs` as numpy arrays; None becomes nan (floats) or -1 (ints)."""
+    if not rs:
+        return [np.zeros(0, dtype=d) for d in dtypes]
+    out = []
+    for i, d in enumerate(dtypes):
+        col = [r[i] for r in rs]
+        if d is object:
+            out.append(np.array(col, dtype=object))
+        elif np.issubdtype(np.dtype(d), np.floating):
+            out.append(np.array([np.nan if v is None else v for v in col], dtype=d))
+        else:
+            out.append(np.array([-1 if v is None else v for v in col], dtype=d))
+    return out
+
+
+def _index(ids: np.ndarray) -> np.ndarray:
+    """Dense lookup: id -> position (-1 for ids not present)."""
+    size = int(ids.max()) + 1 if len(ids) else 1
+    pos = np.full(size, -1, dtype=np.int64)
+    pos[ids] = np.arange(len(ids))
+    return pos
+
+
+def _lookup(pos: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    ids = np.asarray(ids, dtype=np.int64)
+    ok = (ids >= 0) & (ids < len(pos))
+    out = np.full(len(ids), -1, dtype=np.int64)
+    out[ok] = pos[ids[ok]]
+    return out
+
+
+def _json(v: Any) -> Any:
+    if v is None or isinstance(v, (list, dict)):
+        return v
+    try:
+        return json.loads(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]] = None) -> Data:
+    """Read everything scoring needs. `weights` supplies the trivial-change rules."""
+    t: dict[str, float] = {}
+    with engine.connect() as conn:
+        t0 = time.perf_counter()
+        # people: bots are kept (so their identities map somewhere) but never scored
+        ps = rows(conn, "SELECT id, is_bot FROM person WHERE suppressed = ? OR suppressed IS NULL ORDER BY id", (False,))
+        person_id, person_bot = _cols(ps, 2, (np.int64, np.int64))
+        person_bot = person_bot.astype(bool)
+        ppos = _index(person_id)
+        ids = rows(
+            conn,
+            "SELECT id, person_id, kind, login, source FROM identity WHERE person_id IS NOT NULL ORDER BY id",
+        )
+        iid, ipid = _cols(ids, 2, (np.int64, np.int64))
+        ident_person = np.full(int(iid.max()) + 1 if len(iid) else 1, -1, dtype=np.int64)
+        ident_person[iid] = _lookup(ppos, ipid)
+        # a bot identity does not carry its person's work (a bot merged into a human by mistake)
+        ibot = np.array([r[2] == "bot" for r in ids], dtype=bool)
+        ident_person[iid[ibot]] = -1
+        ident_login = {r[0]: r[3] for r in ids if r[3] and r[4] == "github"}
+        t["people"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        rs = rows(
+            conn,
+            f"""SELECT id, full_name, stars, forks, contributors_count, org_count, commit_frequency,
+                   releases_count, {_day(conn, 'created_at')}, {_day(conn, 'pushed_at')},
+                   is_fork, archived, owner, owner_is_org, host, language, languages, topics,
+                   description, skills
+              FROM repo ORDER BY id""",
+        )
+        repo_id = np.array([r[0] for r in rs], dtype=np.int64)
+        repo_name = [r[1] for r in rs]
+        f = lambda i: np.array([np.nan if r[i] is None else float(r[i]) for r in rs], dtype=np.float64)  # noqa: E731
+        repo = {
+            "stars": f(2),
+            "forks": f(3),
+            "contributors": f(4),
+            "orgs": f(5),
+            "commit_frequency": f(6),
+            "releases": f(7),
+            "created_day": f(8),
+            "pushed_day": f(9),
+            "is_fork": np.array([bool(r[10]) for r in rs], dtype=bool),
+            "archived": np.array([bool(r[11]) for r in rs], dtype=bool),
+            "owner": [(r[12] or r[1].split("/")[0]) for r in rs],
+            "owner_is_org": [r[13] for r in rs],
+            "host": [r[14] or "github" for r in rs],
+            "language": [r[15] for r in rs],
+            "languages": [_json(r[16]) for r in rs],
+            "topics": [_json(r[17]) or [] for r in rs],
+            "description": [r[18] or "" for r in rs],
+            "skills": [_json(r[19]) or [] for r in rs],
+        }
+        rpos = _index(repo_id)
+        t["repos"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        if progress:
+            progress("reading activity")
+        case = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
+        # self-merge: merged by its own author in a repo the author owns
+        acts = rows(
+            conn,
+            f"""SELECT a.id, CASE a.kind {case} ELSE -1 END, a.repo_id, a.identity_id,
+                   {_day(conn, 'a.occurred_at')},
+                   CASE WHEN a.additions IS NULL AND a.deletions IS NULL THEN -1
+                        ELSE coalesce(a.additions, 0) + coalesce(a.deletions, 0) END,
+                   coalesce(a.number, -1),
+                   CASE WHEN a.merged_by IS NOT NULL AND lower(a.merged_by) = lower(i.login)
+                             AND lower(r.owner) = lower(i.login) THEN 1 ELSE 0 END
+              FROM activity a JOIN identity i ON i.id = a.identity_id JOIN repo r ON r.id = a.repo_id
+             WHERE i.person_id IS NOT NULL AND coalesce(i.kind, 'user') != 'bot'""",
+        )
+        arr = np.array(acts, dtype=np.float64).reshape(-1, 8) if acts else np.zeros((0, 8))
+        del acts
+        act = {
+            "id": arr[:, 0].astype(np.int64),
+            "kind": arr[:, 1].astype(np.int64),
+            "repo": _lookup(rpos, arr[:, 2].astype(np.int64)),
+            "ident": arr[:, 3].astype(np.int64),
+            "day": arr[:, 4].copy(),
+            "size": arr[:, 5].astype(np.int64),
+            "number": arr[:, 6].astype(np.int64),
+            "self_merged": arr[:, 7] > 0,
+        }
+        del arr
+        act["person"] = _lookup(ident_person, act["ident"])
+        keep = (act["person"] >= 0) & (act["kind"] >= 0) & (act["repo"] >= 0) & np.isfinite(act["day"])
+        order = np.argsort(act["id"][keep], kind="stable")
+        act = {k: v[keep][order] for k, v in act.items()}
+        t["activity"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        # titles and files only of small changes (the only ones that can be trivial) and of
+        # changes to few files (docs-only candidates)
+        ag = weights["antigaming"]
+        cand = rows(
+            conn,
+            f"""SELECT a.id, a.title, a.files,
+                   CASE WHEN a.additions IS NULL AND a.deletions IS NULL THEN -1
+                        ELSE coalesce(a.additions, 0) + coalesce(a.deletions, 0) END
+              FROM activity a JOIN identity i ON i.id = a.identity_id
+             WHERE i.person_id IS NOT NULL AND a.kind IN ('pr_merged', 'pr_open', 'pr_closed', 'commit')
+               AND (coalesce(a.additions, 0) + coalesce(a.deletions, 0) <= ?
+                    OR coalesce(a.changed_files, 99) <= 3)""",
+            (int(ag["trivial_max_lines"]),),
+        )
+        triv_ids, docs_ids = antigaming.classify_changes(cand, int(ag["trivial_max_lines"]))
+        act["trivial"] = np.isin(act["id"], triv_ids)
+        act["docs_only"] = np.isin(act["id"], docs_ids)
+        del cand
+        t["trivial"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        rc = rows(
+            conn,
+            """SELECT c.repo_id, c.identity_id, c.contributions, c.is_owner
+                 FROM repocontributor c JOIN identity i ON i.id = c.identity_id
+                WHERE i.person_id IS NOT NULL AND coalesce(i.kind, 'user') != 'bot'""",
+        )
+        crepo, cident, ccount, cowner = _cols(rc, 4, (np.int64, np.int64, np.float64, np.int64))
+        contrib = {
+            "repo": _lookup(rpos, crepo),
+            "ident": cident,
+            "person": _lookup(ident_person, cident),
+            "count": np.nan_to_num(ccount),
+            "owner": cowner > 0,
+        }
+        ok = (contrib["repo"] >= 0) & (contrib["person"] >= 0) & (contrib["count"] > 0)
+        contrib = {k: v[ok] for k, v in contrib.items()}
+
+        ev = rows(
+            conn,
+            f"SELECT id, key, name, platform, url, {_day(conn, 'starts_on')}, {_day(conn, 'ends_on')} FROM event ORDER BY id",
+        )
+        event = {
+            "id": np.array([r[0] for r in ev], dtype=np.int64),
+            "key": [r[1] for r in ev],
+            "name": [r[2] or r[1] for r in ev],
+            "platform": [r[3] for r in ev],
+            "url": [r[4] for r in ev],
+            "start_day": np.array([np.nan if r[5] is None else r[5] for r in ev], dtype=np.float64),
+            "end_day": np.array([np.nan if r[6] is None else r[6] for r in ev], dtype=np.float64),
+        }
+        epos = _index(event["id"])
+
+        pp = rows(
+            conn,
+            f"""SELECT id, key, source, title, abstract, primary_category, categories,
+                   {_day(conn, 'published')}, url, event_id, venue, withdrawn
+              FROM paper ORDER BY id""",
+        )
+        paper = {
+            "id": np.array([r[0] for r in pp], dtype=np.int64),
+            "key": [r[1] for r in pp],
+            "source": [r[2] for r in pp],
+            "title": [r[3] or r[1] for r in pp],
+            "abstract": [r[4] or "" for r in pp],
+            "primary": [r[5] for r in pp],
+            "categories": [_json(r[6]) or [] for r in pp],
+            "day": np.array([np.nan if r[7] is None else r[7] for r in pp], dtype=np.float64),
+            "url": [r[8] or (f"https://arxiv.org/abs/{r[1]}" if r[2] == "arxiv" else None) for r in pp],
+            "event": _lookup(epos, np.array([-1 if r[9] is None else r[9] for r in pp], dtype=np.int64)),
+            "venue": [r[10] for r in pp],
+            "withdrawn": np.array([bool(r[11]) for r in pp], dtype=bool),
+        }
+        papos = _index(paper["id"])
+        code = rows(conn, "SELECT paper_id, url, repo_id FROM papercode ORDER BY paper_id, url")
+        paper["code_url"] = [None] * len(pp)
+        paper["code_repo"] = np.full(len(pp), -1, dtype=np.int64)
+        for pid, url, rid in code:
+            i = int(papos[pid]) if pid < len(papos) else -1
+            if i >= 0 and paper["code_url"][i] is None:
+                paper["code_url"][i] = url
+                if rid is not None and rid < len(rpos):
+                    paper["code_repo"][i] = rpos[rid]
+        au = rows(conn, "SELECT paper_id, identity_id, position FROM authorship")
+        apaper, aident, apos = _cols(au, 3, (np.int64, np.int64, np.int64))
+        apaper = _lookup(papos, apaper)
+        authorship = {"paper": apaper, "person": _lookup(ident_person, aident), "ident": aident, "position": apos}
+        # authors per paper counts every author, resolved or not: credit is shared among all
+        paper["n_authors"] = np.bincount(apaper[apaper >= 0], minlength=len(pp)).astype(np.float64)
+        ok = (authorship["paper"] >= 0) & (authorship["person"] >= 0)
+        authorship = {k: v[ok] for k, v in authorship.items()}
+
+        tk = rows(
+            conn,
+            f"""SELECT id, key, event_id, title, abstract, track, kind, tags, {_day(conn, 'starts_at')},
+                   url, video_url
+              FROM talk ORDER BY id""",
+        )
+        talk = {
+            "id": np.array([r[0] for r in tk], dtype=np.int64),
+            "key": [r[1] for r in tk],
+            "event": _lookup(epos, np.array([-1 if r[2] is None else r[2] for r in tk], dtype=np.int64)),
+            "title": [r[3] or r[1] for r in tk],
+            "abstract": [r[4] or "" for r in tk],
+            "track": [r[5] or "" for r in tk],
+            "kind": [(r[6] or "talk").lower() for r in tk],
+            "tags": [_json(r[7]) or [] for r in tk],
+            "day": np.array([np.nan if r[8] is None else r[8] for r in tk], dtype=np.float64),
+            "url": [r[9] or r[10] for r in tk],
+        }
+        tpos = _index(talk["id"])
+        # a talk without its own time happened when its event did
+        ev_start = event["start_day"]
+        miss = ~np.isfinite(talk["day"]) & (talk["event"] >= 0)
+        talk["day"][miss] = ev_start[talk["event"][miss]]
+        sp = rows(conn, "SELECT talk_id, identity_id, position FROM speaking")
+        stalk, sident, spos = _cols(sp, 3, (np.int64, np.int64, np.int64))
+        stalk = _lookup(tpos, stalk)
+        talk["n_speakers"] = np.bincount(stalk[stalk >= 0], minlength=len(tk)).astype(np.float64)
+        speaking = {"talk": stalk, "person": _lookup(ident_person, sident), "ident": sident}
+        ok = (speaking["talk"] >= 0) & (speaking["person"] >= 0)
+        speaking = {k: v[ok] for k, v in speaking.items()}
+        t["papers_talks"] = time.perf_counter() - t0
+
+    # "now": the latest stored time, so that the same database always gives the same scores
+    if weights["time"]["now"] == "clock":
+        now_day = time.time() / 86400.0
+    else:
+        cands = [a[np.isfinite(a)].max() for a in (act["day"], paper["day"], talk["day"]) if np.isfinite(a).any()]
+        now_day = float(max(cands)) if cands else time.time() / 86400.0
+    return Data(
+        now_day=now_day,
+        person_id=person_id,
+        person_bot=person_bot,
+        ident_person=ident_person,
+        ident_login=ident_login,
+        repo_id=repo_id,
+        repo_name=repo_name,
+        repo=repo,
+        act=act,
+        contrib=contrib,
+        paper=paper,
+        authorship=authorship,
+        talk=talk,
+        speaking=speaking,
+        event=event,
+        timings=t,
+    )
