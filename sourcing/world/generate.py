@@ -258,6 +258,7 @@ class _Gen:
         lic = rng.integers(0, len(N.LICENSES), n_rep)
         words = rng.integers(0, 20, (n_rep, 3))
         empty = rng.random(n_rep) < 0.01
+        empty[np.flatnonzero(personal)[-1:]] = True  # at least one: GitHub answers its commits with 409
         stars = (imp ** 2.5 * 90_000 + rng.pareto(1.5, n_rep) * 3).astype(int)
         repos = world.repos
         seen: set[str] = set()
@@ -798,10 +799,13 @@ class _Gen:
         """A few people carry the values real public profiles carry: formulas, markup, RTL, control chars."""
         humans = self.n - self.n_bots
         step = max(1, humans // (len(N.HOSTILE) + 1))
+        chosen = []
         for k, (fieldname, value) in enumerate(N.HOSTILE):
-            p = world.people[(k + 1) * step - 1]
-            if p.github is None:
-                continue
+            i = (k + 1) * step - 1
+            while world.people[i].github is None or i in chosen:
+                i = (i + 1) % humans
+            chosen.append(i)
+            p = world.people[i]
             xml_safe = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
             if fieldname == "name":
                 p.github.name = value
@@ -815,7 +819,7 @@ class _Gen:
                                 s.name = xml_safe
                             else:
                                 s.bio = xml_safe
-        self.hostile_ids = [(k + 1) * step - 1 for k in range(len(N.HOSTILE))]
+        self.hostile_ids = chosen
 
     def identities(self, world: World) -> None:
         """Every (source, external_key) under which a person appears, as collectors store them."""
