@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import urlsplit
 
 import arxiv
+import requests
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -109,12 +110,23 @@ def _text(s: Optional[str]) -> Optional[str]:
 # --- the client ---------------------------------------------------------------------------
 
 
+class _TimeoutAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.timeout = timeout
+
+    def send(self, request, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
 class _Client(arxiv.Client):
     """arxiv.Client aimed at any API URL, counting requests and pages, and refusing to take an
     unreadable first page for an empty result (the package stops silently on an empty first page,
     which would let a cursor advance over papers never read)."""
 
-    def __init__(self, api_url: str, *, page_size: int, delay_seconds: float, num_retries: int):
+    def __init__(self, api_url: str, *, page_size: int, delay_seconds: float, num_retries: int, timeout: float = 120.0):
         super().__init__(page_size=page_size, delay_seconds=delay_seconds, num_retries=num_retries)
         self.query_url_format = api_url.split("?")[0] + "?{}"
         self.requests = 0
@@ -124,6 +136,10 @@ class _Client(arxiv.Client):
         self.problems: list[str] = []
         self._body = b""
         self._session.hooks["response"].append(self._seen)
+        # the package sets no timeout: a hung connection would hang the nightly run
+        adapter = _TimeoutAdapter(timeout)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
 
     def _seen(self, resp, *args, **kwargs):
         self.requests += 1
@@ -278,6 +294,7 @@ class ArxivCollector:
         max_authors: int = MAX_AUTHORS,
         now: Optional[datetime] = None,
         progress: Optional[Callable[[QueryProgress], None]] = None,
+        timeout: float = 120.0,
     ):
         self.queries = list(dict.fromkeys(q.strip() for q in queries if q and q.strip()))
         self.client = _Client(
@@ -285,6 +302,7 @@ class ArxivCollector:
             page_size=max(1, min(page_size, API_MAX_PAGE)),
             delay_seconds=delay_seconds,
             num_retries=num_retries,
+            timeout=timeout,
         )
         self.window_max = max(1, min(window_max, API_MAX_RESULTS))
         self.history = timedelta(days=history_days)
