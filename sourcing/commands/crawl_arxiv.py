@@ -38,8 +38,7 @@ def crawl_arxiv(
 ) -> None:
     """Collect ML papers, their authors and the code they link to from the arXiv API.
 
-    Each query resumes from its cursor (the newest submission date it stored) unless --since
-    is given; a query that fails is recorded on the run and the others carry on.
+    Each query resumes from its cursor (the newest submission date it stored) unless --since is given; a query that fails is recorded on the run and the others carry on.
 
     Example: sourcing crawl arxiv --query cat:cs.LG --since 2025-06-01
     """
