@@ -92,8 +92,11 @@ def crawl_github(
     if x.get("unauthenticated"):
         summary.add_row("auth", "[yellow]unauthenticated (60 requests an hour)[/]")
     console.print(summary)
-    for p in stats.problems:
+    shown = 20
+    for p in stats.problems[:shown]:
         console.print(f"[yellow]warning[/] {p.where}: {p.message}", highlight=False)
+    if len(stats.problems) > shown:
+        console.print(f"[yellow]... and {len(stats.problems) - shown} more warnings[/] (all of them: sourcing runs show {run.id})")
     if x.get("stopped"):
         console.print(f"[yellow]stopped early:[/] {x['stopped']}", highlight=False)
         if "token" in x["stopped"]:

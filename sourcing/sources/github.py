@@ -244,8 +244,7 @@ class GitHubCollector:
         cur = self.cursors.get(("pulls", name), {})
         # an explicit --since wins over the history window; a stored cursor does not
         floor = self.since or max(_dt(cur.get("since")) or self.window_start, self.window_start)
-        if not self.since:
-            self.t.arm(cur.get("etag"))  # --since asks for a re-read: no condition
+        self.t.arm(None if self.since else cur.get("etag"))  # --since asks for a re-read: no condition
         newest: Optional[datetime] = None
         ghosts = 0
         repo = self.lazy.get_repo(name)
@@ -268,7 +267,7 @@ class GitHubCollector:
             self.extra["ghost_authors"] += ghosts
             yield Problem(SOURCE, f"{name} pulls", f"{ghosts} pull request(s) by deleted accounts (ghost): kept reviews only")
         yield Checkpoint(SOURCE, "pulls", name, since=newest or _dt(cur.get("since")) or floor,
-                         etag=None if self.since else etag)
+                         etag=etag)
 
     def _pull(self, name: str, repo, pr, raw: dict) -> Iterator[Item]:
         number = raw.get("number")
@@ -351,8 +350,7 @@ class GitHubCollector:
         cur = self.cursors.get(("commits", name), {})
         # the stored cursor, not "now - window": an unchanged URL is what lets the ETag match
         since = self.since or _dt(cur.get("since")) or self.window_start
-        if not self.since:
-            self.t.arm(cur.get("etag"))
+        self.t.arm(None if self.since else cur.get("etag"))
         newest: Optional[datetime] = None
         try:
             for c in self.lazy.get_repo(name).get_commits(since=since):
@@ -386,7 +384,7 @@ class GitHubCollector:
                 return
             raise
         etag, _ = self.t.captured
-        yield Checkpoint(SOURCE, "commits", name, since=newest or since, etag=None if self.since else etag)
+        yield Checkpoint(SOURCE, "commits", name, since=newest or since, etag=etag)
 
     def _profiles(self, login: str) -> Iterator[Item]:
         known = self.known.people.get(login, {})
@@ -529,7 +527,6 @@ class GitHubCollector:
             text = f"malformed answer: {exc}"
         else:
             text = f"{type(exc).__name__}: {exc}"
-        log.warning("github %s %s: %s", where, category, text)
         return Problem(SOURCE, f"{where} {category}", text, fatal=status == 404 and category == "repo")
 
     def _tick(self, **kw) -> None:

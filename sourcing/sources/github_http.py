@@ -168,9 +168,10 @@ class Transport:
             reset_at = min(resets) if resets else None
             if self.on_exhausted != "wait":
                 raise BudgetExhausted(reset_at)
-            self._wait((reset_at or now + 60) - now + 1, "rate-limit budget spent")
+            until = reset_at or now + 60
+            self._wait(until - now + 1, "rate-limit budget spent")
             for t in self.pool:
-                if t.reset is None or time.time() >= t.reset:
+                if t.reset is None or t.reset <= until:
                     t.remaining, t.reset = None, None  # a new window: learn it from the next answer
 
     def _wait(self, seconds: float, why: str) -> None:

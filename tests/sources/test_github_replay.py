@@ -390,3 +390,22 @@ def _remaining(replay):
         hdr = dict((k.lower(), v) for k, v in queue[0]["headers"])
         out.append(hdr.get("x-ratelimit-remaining") if key in replay.answers else None)
     return out
+
+
+def test_wait_policy_counts_down_then_tries_again(corpus):
+    from github import GithubException
+
+    from sourcing.sources.github_http import Transport, make_github
+
+    slept, ticks = [], []
+    with Replay(corpus, ["SpecificExceptions.testRateLimitExceeded.txt"]) as replay:
+        t = Transport([("T", "x")], on_exhausted="wait", sleep=slept.append,
+                      on_wait=lambda left, why: ticks.append(left), max_retries=1)
+        gh, _ = make_github(t, replay.base)
+        gh.get_user("jacquev6")  # "0 remaining", no reset time given: wait a minute, then try
+        with pytest.raises(GithubException) as err:
+            gh.get_user("jacquev6")  # the recording answers 403 rate limit every time
+    assert err.value.status == 403
+    assert ticks[:3] == [61, 60, 59] and ticks.count(0) >= 1 and sum(slept) >= 61
+    assert [s for _, s, _ in replay.seen] == [200] + [403] * (len(replay.seen) - 1)
+    assert len(replay.seen) <= 4  # gives up after a bounded number of tries
