@@ -149,6 +149,8 @@ def _scrub_logins(conn: Connection, logins: set[str]) -> Counter:
     if not logins:
         return counts
     A, C, E = m.Activity.__table__, m.Cursor.__table__, m.Evidence.__table__
+    # LIKE treats _ and % as wildcards; GitHub logins have neither, anything else is not a login
+    logins = {x for x in logins if "%" not in x and "_" not in x}
     L = sorted(logins)
     counts["activity.merged_by"] = conn.execute(
         A.update().where(func.lower(A.c.merged_by).in_(L)).values(merged_by=None)
@@ -160,6 +162,10 @@ def _scrub_logins(conn: Connection, logins: set[str]) -> Counter:
         ev_cond += [func.lower(E.c.url).like(f"%github.com/{x}/%"), func.lower(E.c.url).like(f"%github.com/{x}"),
                     func.lower(E.c.text).like(f"%{x}/%")]
     counts["evidence"] += conn.execute(E.delete().where(or_(*ev_cond))).rowcount or 0
+    PC = m.PaperCode.__table__
+    pc_cond = [func.lower(PC.c.url).like(f"%github.com/{x}/%") for x in L]
+    pc_cond += [func.lower(PC.c.url).like(f"%github.com/{x}") for x in L]
+    counts["papercode"] += conn.execute(PC.delete().where(or_(*pc_cond))).rowcount or 0
     return counts
 
 
