@@ -124,6 +124,8 @@ class GitHubCollector:
         }
         self.missing: set[str] = set()
         self.seen: dict[str, str] = {}  # login (lower) -> login as GitHub spells it
+        self.emails: dict[str, set[str]] = {}  # login (lower) -> commit emails met this crawl
+        self.stored = {k.lower(): v for k, v in self.known.people.items()}
         self.extra: dict[str, int] = {"commits_without_login": 0, "ghost_authors": 0, "bots_skipped": 0}
         self._announced = False
         self._interrupt: Optional[BaseException] = None
@@ -278,7 +280,8 @@ class GitHubCollector:
             self.extra["bots_skipped"] += 1
         merged_at = _dt(raw.get("merged_at"))
         rows: dict[str, list] = {"identity": [], "activity": []}
-        if author and (merged_at or raw.get("state") == "open"):
+        closed_at = _dt(raw.get("closed_at"))
+        if author:
             detail = raw
             if merged_at:
                 # sizes and the merger are only on the single pull request
@@ -294,10 +297,10 @@ class GitHubCollector:
             rows["activity"].append(
                 {
                     "uid": f"github:pr:{name}#{number}",
-                    "kind": "pr_merged" if merged_at else "pr_open",
+                    "kind": "pr_merged" if merged_at else "pr_closed" if closed_at else "pr_open",
                     "repo": name,
                     "identity": (SOURCE, author),
-                    "occurred_at": merged_at or _dt(raw.get("created_at")),
+                    "occurred_at": merged_at or closed_at or _dt(raw.get("created_at")),
                     "title": raw.get("title"),
                     "url": raw.get("html_url"),
                     "state": "merged" if merged_at else raw.get("state"),
@@ -356,8 +359,7 @@ class GitHubCollector:
             for c in self.lazy.get_repo(name).get_commits(since=since):
                 raw = _raw(c)
                 info = raw.get("commit") or {}
-                at = _dt((info.get("author") or {}).get("date")) or _dt((info.get("committer") or {}).get("date"))
-                cdate = _dt((info.get("committer") or {}).get("date")) or at
+                cdate = _dt((info.get("committer") or {}).get("date")) or _dt((info.get("author") or {}).get("date"))
                 if cdate and (newest is None or cdate > newest):
                     newest = cdate
                 user = raw.get("author") or {}
@@ -370,10 +372,13 @@ class GitHubCollector:
                     continue
                 sha = raw.get("sha")
                 self._meet(login)
+                email = ((info.get("author") or {}).get("email") or "").strip().lower()
+                if email:  # GitHub tied this address to the account: evidence for resolution
+                    self.emails.setdefault(login.lower(), set()).add(email)
                 yield Record(SOURCE, "commit", f"github:commit:{name}:{sha}", sha, cdate,
                              {"identity": [self._ident(login)],
                               "activity": [{"uid": f"github:commit:{name}:{sha}", "kind": "commit", "repo": name,
-                                            "identity": (SOURCE, login), "occurred_at": at,
+                                            "identity": (SOURCE, login), "occurred_at": cdate,
                                             "title": (info.get("message") or "").split("\n", 1)[0][:300] or None,
                                             "url": raw.get("html_url")}]})
         except NotModified:
@@ -387,11 +392,16 @@ class GitHubCollector:
         yield Checkpoint(SOURCE, "commits", name, since=newest or since, etag=etag)
 
     def _profiles(self, login: str) -> Iterator[Item]:
-        known = self.known.people.get(login, {})
+        known = self.stored.get(login.lower(), {})
+        had = set(known.get("emails") or ())
+        emails = had | self.emails.get(login.lower(), set())
         self.t.arm(known.get("etag"), known.get("last_modified"))
         try:
             user = self.gh.get_user(login)
         except NotModified:
+            if emails != had:  # the profile did not change, but commits showed new addresses
+                yield Record(SOURCE, "profile", f"github:user:{login}", login, None,
+                             {"identity": [{"source": SOURCE, "external_key": login, "emails": sorted(emails)}]})
             return
         except Exception as exc:
             if getattr(exc, "status", None) == 404:
@@ -403,8 +413,10 @@ class GitHubCollector:
         if is_bot(raw):
             self.extra["bots_skipped"] += 1
             return
+        row = self._profile_row(raw, etag, lm)
+        row["emails"] = sorted(emails | set(row["emails"] or ())) or None
         yield Record(SOURCE, "profile", f"github:user:{raw.get('login', login)}", str(raw.get("id", login)),
-                     _dt(raw.get("updated_at")), {"identity": [self._profile_row(raw, etag, lm)]})
+                     _dt(raw.get("updated_at")), {"identity": [row]})
 
     def _user_repos(self, login: str) -> Iterator[Item]:
         from github.PaginatedList import PaginatedList
@@ -499,8 +511,8 @@ class GitHubCollector:
             "login": login,
             "kind": "user",
             "name": raw.get("name") or None,
-            "emails": [email] if email else [],
-            "urls": [blog] if blog else [],
+            "emails": [email] if email else None,
+            "urls": [f"https://github.com/{login}"] + ([blog] if blog else []),
             "handles": handles,
             "company": (raw.get("company") or "").strip() or None,
             "location": (raw.get("location") or "").strip() or None,
@@ -576,9 +588,10 @@ def _read_known(engine, names: list[str]) -> _Known:
                                 .where(r.c.full_name.in_(names))):
             known.repos[row.full_name] = {"etag": row.etag, "last_modified": row.last_modified,
                                           "renamed_to": row.renamed_to}
-        for row in conn.execute(select(i.c.external_key, i.c.etag, i.c.last_modified)
+        for row in conn.execute(select(i.c.external_key, i.c.etag, i.c.last_modified, i.c.emails)
                                 .where((i.c.source == SOURCE) & (i.c.kind == "user"))):
-            known.people[row.external_key] = {"etag": row.etag, "last_modified": row.last_modified}
+            known.people[row.external_key] = {"etag": row.etag, "last_modified": row.last_modified,
+                                              "emails": row.emails}
     return known
 
 
