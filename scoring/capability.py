@@ -115,6 +115,11 @@ def code_items(data: Data, aw: np.ndarray, w: dict) -> tuple[Items, np.ndarray]:
     person = uk // nk // nr
     repo = (uk // nk) % nr
     kind = uk % nk
+    # reviews say "this project trusts them"; how many they do follows the project's traffic
+    # more than their skill, so a person's reviews in one repo saturate
+    cap = w["activity"]["review_cap"]
+    rv_items = kind == KINDS.index("review")
+    weight[rv_items] = cap * -np.expm1(-weight[rv_items] / cap)
     items = dict(
         person=person, kind=kind, ref=a["id"][last_pos], repo=repo, count=count,
         last_day=a["day"][last_pos], first_day=first_day, extra=extra, ident=a["ident"][last_pos],
@@ -172,6 +177,21 @@ def _split(items_person: np.ndarray, item_skill: sp.csr_matrix, n_people: int, u
     denom = raw[p, coo.col]
     part = np.divide(coo.data * total[p, coo.col], denom, out=np.zeros(len(coo.data)), where=denom > 0)
     return total, sp.csr_matrix((part, (coo.row, coo.col)), shape=item_skill.shape)
+
+
+def _saturate(x: np.ndarray, cap: float) -> tuple[np.ndarray, np.ndarray]:
+    """cap * (1 - exp(-x / cap)): linear for small x, never above cap (the 600th paper adds
+    nothing); also the ratio saturated / x, to scale each item's part alike."""
+    sat = cap * -np.expm1(-x / cap)
+    ratio = np.divide(sat, x, out=np.ones_like(x), where=x > 0)
+    return sat, ratio
+
+
+def _rescale(m: sp.spmatrix, item_person: np.ndarray, ratio: np.ndarray) -> sp.csr_matrix:
+    """Multiply each item's part of a (person, skill) total by that total's saturation ratio."""
+    coo = m.tocoo()
+    data = coo.data * ratio[item_person[coo.row], coo.col]
+    return sp.csr_matrix((data, (coo.row, coo.col)), shape=m.shape)
 
 
 def _scale(raw: np.ndarray) -> np.ndarray:
@@ -346,9 +366,15 @@ def compute(data: Data, tax: Taxonomy, w: dict, progress=None, timings: dict | N
         "code": _ref(code_skill), "research": _ref(res_skill), "talks": _ref(talk_skill),
         "code_total": _ref(code_total), "research_total": _ref(res_total), "talks_total": _ref(talk_total),
     }
-    code_n, res_n, talk_n = code_skill / ref["code"], res_skill / ref["research"], talk_skill / ref["talks"]
-    tot_n = np.stack([code_total / ref["code_total"], res_total / ref["research_total"], talk_total / ref["talks_total"]], axis=1)
     mix = w["mix"]
+    caps = (mix["cap_code"], mix["cap_research"], mix["cap_talks"])
+    code_n, r_code = _saturate(code_skill / ref["code"], caps[0])
+    res_n, r_res = _saturate(res_skill / ref["research"], caps[1])
+    talk_n, r_talk = _saturate(talk_skill / ref["talks"], caps[2])
+    tot = [_saturate(x, c) for x, c in zip(
+        (code_total / ref["code_total"], res_total / ref["research_total"], talk_total / ref["talks_total"]), caps)]
+    tot_n = np.stack([x for x, _ in tot], axis=1)
+    tot_r = [r for _, r in tot]
     kinds_present = (tot_n >= mix["breadth_min"]).sum(axis=1)
     breadth = 1.0 + mix["breadth"] * np.maximum(kinds_present - 1, 0)
     last_seen = np.full(n_people, -np.inf)
@@ -388,9 +414,10 @@ def compute(data: Data, tax: Taxonomy, w: dict, progress=None, timings: dict | N
     pf_c = person_f[citems.person]
     pf_p = person_f[pitems.person]
     pf_t = person_f[titems.person]
-    cis = sp.diags(pf_c / ref["code"]) @ code_item_skill
-    pis = sp.diags(pf_p / ref["research"]) @ pitem_part
-    tis = sp.diags(pf_t / ref["talks"]) @ titem_part
+    cis = _rescale(sp.diags(pf_c / ref["code"]) @ code_item_skill, citems.person, r_code)
+    pis = _rescale(sp.diags(pf_p / ref["research"]) @ pitem_part, pitems.person, r_res)
+    tis = _rescale(sp.diags(pf_t / ref["talks"]) @ titem_part, titems.person, r_talk)
+    pf_c, pf_p, pf_t = pf_c * tot_r[0][citems.person], pf_p * tot_r[1][pitems.person], pf_t * tot_r[2][titems.person]
     ov_c = sp.csr_matrix((mixv[0] * item_depth * pf_c / ref["code_total"]).reshape(-1, 1))
     # research/talk items' part of the concave totals: in proportion to their raw weight
     rsum = np.bincount(pitems.person, weights=pitem_w, minlength=n_people)

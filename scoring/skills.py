@@ -53,15 +53,12 @@ class Matcher:
                 self.category.setdefault(c, set()).add(col[s.key])
 
     def keywords(self, text: str) -> set[int]:
+        """Skills whose keywords occur in `text`; a phrase's words do not also count alone
+        ("ranking model" is recommender systems, not the search keyword "ranking")."""
         toks = tokens(text)
         found: set[int] = set()
         single, multi = self.single, self.multi
-        for t in set(toks):
-            got = single.get(t)
-            if got is None and len(t) > 3 and t.endswith("s"):
-                got = single.get(t[:-1])  # plurals: "recommenders", "dataframes"
-            if got:
-                found |= got
+        covered: set[int] = set()
         if multi:
             for i, t in enumerate(toks):
                 cands = multi.get(t)
@@ -69,6 +66,14 @@ class Matcher:
                     for phrase, skill in cands:
                         if tuple(toks[i : i + len(phrase)]) == phrase:
                             found.add(skill)
+                            covered.update(range(i, i + len(phrase)))
+        words = set(toks) if not covered else {t for i, t in enumerate(toks) if i not in covered}
+        for t in words:
+            got = single.get(t)
+            if got is None and len(t) > 3 and t.endswith("s"):
+                got = single.get(t[:-1])  # plurals: "recommenders", "dataframes"
+            if got:
+                found |= got
         return found
 
     def topics(self, topics: Iterable[str]) -> set[int]:
@@ -111,10 +116,11 @@ def repo_skills(data, tax: Taxonomy, m: Matcher) -> sp.csr_matrix:
             _put(d, (col[s] for s in mapped if s in col), 1.0)
             rows.append(d)
             continue
-        _put(d, m.topics(r["topics"][i]), 0.8)
+        # what a repo calls itself (name, description) says more than its list of topics
+        _put(d, m.topics(r["topics"][i]), 0.5)
         lang = r["language"][i]
         if lang:
-            _put(d, m.language.get(lang.lower(), ()), 0.5)
+            _put(d, m.language.get(lang.lower(), ()), 0.4)
         langs = r["languages"][i]
         if isinstance(langs, dict) and langs:
             total = float(sum(v for v in langs.values() if isinstance(v, (int, float)))) or 1.0
@@ -122,7 +128,7 @@ def repo_skills(data, tax: Taxonomy, m: Matcher) -> sp.csr_matrix:
                 if isinstance(b, (int, float)) and b / total >= 0.25:
                     _put(d, m.language.get(str(lname).lower(), ()), 0.3)
         text = name.split("/", 1)[-1].replace("-", " ").replace("_", " ") + " " + r["description"][i]
-        _put(d, m.keywords(text), 0.5)
+        _put(d, m.keywords(text), 1.0)
         rows.append(d)
     return _matrix(rows, len(m.skill_keys))
 
@@ -133,16 +139,18 @@ def paper_skills(data, m: Matcher, weights: dict) -> sp.csr_matrix:
     rows: list[dict[int, float]] = []
     for i in range(len(p["id"])):
         d: dict[int, float] = {}
-        prim = p["primary"][i]
-        if prim and prim in m.category:
-            got = m.category[prim]
-            _put(d, got, rw["primary_category"] / len(got) ** 0.5)
-        for c in p["categories"][i]:
-            if c != prim and c in m.category:
-                got = m.category[c]
-                _put(d, got, rw["cross_category"] / len(got) ** 0.5)
         # the abstract's opening says what a paper is about; its tail mostly repeats it
-        _put(d, m.keywords(p["title"][i] + " " + p["abstract"][i][:1200]), rw["keyword"])
+        kw = m.keywords(p["title"][i] + " " + p["abstract"][i][:1200])
+        _put(d, kw, rw["keyword"])
+        # a category names a field, not a tool: when the words name the skills, categories only
+        # confirm them; otherwise they spread thinly over the field's skills
+        prim = p["primary"][i]
+        for c in dict.fromkeys([prim, *p["categories"][i]]):
+            got = m.category.get(c) if c else None
+            if not got:
+                continue
+            w = (rw["primary_category"] if c == prim else rw["cross_category"]) / len(got) ** 0.5
+            _put(d, got & kw if kw else got, w)
         rows.append(d)
     return _matrix(rows, len(m.skill_keys))
 
