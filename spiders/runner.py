@@ -280,7 +280,7 @@ def run_plan(plan: dict, progress: Optional[Callable[[dict], None]] = None) -> d
         base.set(k, v, priority="cmdline")
     base.set("EXTENSIONS", {**base.getdict("EXTENSIONS"), "spiders.runner.Progress": 900}, priority="cmdline")
     loader = SpiderLoader.from_settings(base)
-    process = CrawlerProcess(base, install_root_handler=True)
+    process = CrawlerProcess(base)
     crawlers = []
     for job in plan["jobs"]:
         s = base.copy()

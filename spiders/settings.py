@@ -42,9 +42,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 
-# Disable cookies and the telnet console: nothing here logs in, nothing listens
+# Disable cookies, the telnet console and the remote-control server: nothing logs in, nothing listens
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
 
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.9,*/*;q=0.8",
