@@ -34,11 +34,12 @@ import random
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, Iterator, Optional, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sourcing.world import github_api as gh
@@ -589,3 +590,72 @@ def serve(
         httpd.serve_forever(poll_interval=0.2)
     finally:
         httpd.server_close()
+
+
+@contextmanager
+def serve_in_thread(world: Optional[World], host: str = "127.0.0.1", port: int = 0, **options) -> Iterator[str]:
+    """`with serve_in_thread(world) as url:` — the world served from a thread for the block."""
+    handle = start(world, host, port, **options)
+    try:
+        yield handle.url
+    finally:
+        handle.stop()
+
+
+# --- a config that points every source at a running world -----------------------------------
+
+SAVED_SEARCHES = [
+    {"name": "airflow-berlin", "skills": ["airflow"], "location": "Berlin|Germany|remote", "size": 25},
+    {"name": "ml-engineers", "role": "ml-engineer", "size": 25},
+    {"name": "mlops", "role": "mlops-engineer", "skills": ["mlflow", "kubernetes"], "size": 25},
+]
+
+
+def config_text(url: str, db_url: str = "sqlite:///sourcing.db") -> str:
+    """A complete sourcing.toml that crawls the world at `url` with the default sources.
+
+    GitHub and arXiv point at the world's APIs (no delay between arXiv pages), every default
+    conference site at URL/sites/<host>/<path>; history windows are wide (ten years) because the
+    world's calendar is fixed (sourcing.world.generate.WORLD_NOW), not today's.
+    """
+    from sourcing.config import ArxivConfig, TalksConfig
+
+    url = url.rstrip("/")
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731  (a TOML basic string)
+    out = [
+        "# sourcing.toml for the offline world at " + url + " (written by `sourcing world config`)",
+        "",
+        "[database]",
+        f"url = {q(db_url)}",
+        "",
+        "[github]",
+        f"api_url = {q(url + '/api/v3')}",
+        'token_env = ["GITHUB_TOKEN"]   # the world needs no token',
+        "repos = []                      # the taxonomy's watchlist, as by default",
+        "history_days = 3650",
+        "per_page = 100",
+        "",
+        "[arxiv]",
+        f"api_url = {q(url + '/api/query')}",
+        "queries = [" + ", ".join(q(x) for x in ArxivConfig().queries) + "]",
+        "delay_seconds = 0.0",
+        "page_size = 200",
+        "num_retries = 3",
+        "history_days = 3650",
+        "",
+        "[talks]",
+        'contact = "sourcing-world@example.invalid"',
+        "autothrottle = false",
+        "download_delay = 0.0",
+    ]
+    for site in TalksConfig().sites:
+        p = urlsplit(site.url)
+        local = f"{url}/sites/{p.netloc}{p.path or '/'}" + (f"?{p.query}" if p.query else "")
+        out += ["", "[[talks.sites]]", f"spider = {q(site.spider)}", f"url = {q(local)}"]
+        if site.name:
+            out.append(f"name = {q(site.name)}")
+    for s in SAVED_SEARCHES:
+        out += ["", "[[searches]]"]
+        for k, v in s.items():
+            out.append(f"{k} = {json.dumps(v, ensure_ascii=False)}")
+    return "\n".join(out) + "\n"
