@@ -1,0 +1,339 @@
+"""The evidence rules, strongest first, each producing links (a, b, confidence, reason).
+
+1. the same GitHub login (the account itself, a speaker's profile or bio link, a homepage, a
+   noreply email) — 0.99;
+2. the same ORCID (0.98), email (0.97), Twitter / Mastodon / LinkedIn / GitLab handle (0.95),
+   homepage (0.90);
+3. an arXiv author whose name matches the one contributor of the paper's code repository that
+   it matches (0.86-0.96; the repository's owner scores highest);
+4. a compatible name together with agreeing context — co-authors or co-contributors, a shared
+   repository, organisation, email domain, event, city, topics (0.5-0.97).
+
+Exact keys only link identities whose written names do not contradict each other, and a name
+alone never links: rule 4 needs context. Links at or above AUTO join people automatically;
+those between SUGGEST and AUTO are suggestions for a human.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from sourcing.identity import names as N
+from sourcing.identity.features import Features
+from sourcing.identity.keys import KINDS
+
+AUTO = 0.8
+SUGGEST = 0.62
+
+KEY_CONFIDENCE = {"g": 0.99, "or": 0.98, "e": 0.97, "tw": 0.95, "ma": 0.95, "li": 0.95, "gl": 0.95, "hp": 0.9}
+SHARED_KEY_ANCHORS = 3  # more distinct name groups than this on one key: a shared address, ignored
+CONFLICT_CONFIDENCE = 0.6  # exact key, but names disagree or two GitHub accounts share it
+
+REPO_MAX_CONTRIBUTORS = 5000  # beyond this, rule 3 compares names through blocking keys only
+
+
+@dataclass(slots=True)
+class Link:
+    a: int  # local indices
+    b: int
+    confidence: float
+    reason: str
+    rule: str  # key | code | name
+
+
+def _label(f: Features, i: int) -> str:
+    nm = f.raw_name[i] or f.login[i] or ""
+    return f"{f.source[i]}:{f.ext[i]}" + (f" ({nm[:60]})" if nm else "")
+
+
+def _names_ok(f: Features, a: int, b: int) -> bool:
+    if N.loosely_compatible(f.name[a], f.name[b]):
+        return True
+    # a login that spells the other's name ("jsmith" for "John Smith")
+    for x, y in ((a, b), (b, a)):
+        if f.login[x] and N.login_grade(f.login[x], f.name[y]):
+            return True
+    return False
+
+
+def key_links(f: Features, groups: dict[str, list[int]]) -> list[Link]:
+    """Rules 1-2: identities sharing an exact key, linked star-wise to the group's anchor."""
+    out: list[Link] = []
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        kind = key.split(":", 1)[0]
+        # GitHub accounts first (the anchor a speaker's link points at), then by id
+        members = sorted(members, key=lambda i: (f.source[i] != "github", f.ids[i]))
+        logins = {f.login[i] for i in members if f.login[i]}
+        base = KEY_CONFIDENCE.get(kind, 0.9)
+        if kind != "g" and len(logins) > 1:
+            base = CONFLICT_CONFIDENCE  # two GitHub accounts share this email / handle
+        anchors: list[int] = []
+        pending: list[Link] = []
+        for m in members:
+            anchor = next((a for a in anchors if _names_ok(f, a, m)), None)
+            if anchor is None:
+                anchors.append(m)
+                if len(anchors) > 1:
+                    pending.append(Link(anchors[0], m, CONFLICT_CONFIDENCE, "", "key"))
+                continue
+            pending.append(Link(anchor, m, base, "", "key"))
+        if len(anchors) > SHARED_KEY_ANCHORS:
+            continue  # an address many different people list: not evidence of anything
+        label = KINDS.get(kind, kind)
+        value = key.split(":", 1)[1]
+        for link in pending:
+            why_b = f.exact[link.b].get(key, label)
+            why_a = f.exact[link.a].get(key, label)
+            if link.confidence == CONFLICT_CONFIDENCE and not N.loosely_compatible(f.name[link.a], f.name[link.b]):
+                note = "; but the names differ"
+            elif link.confidence == CONFLICT_CONFIDENCE:
+                note = "; but two GitHub accounts share it"
+            else:
+                note = ""
+            link.reason = f"same {label} {value}: {_label(f, link.a)} has {why_a}, {_label(f, link.b)} has {why_b}{note}"
+            out.append(link)
+    return out
+
+
+def code_links(f: Features, login_owner: dict[str, int]) -> list[Link]:
+    """Rule 3: a paper's author whose name matches a contributor of the paper's code repository."""
+    out: list[Link] = []
+    for pid, repos in f.paper_repos.items():
+        authors = f.papers.get(pid, [])
+        if not authors:
+            continue
+        candidates: dict[int, set[int]] = {}  # contributor -> repos
+        owners: set[int] = set()
+        for r in repos:
+            members = f.repo_contributors.get(r, set())
+            owner = f.repo_owner.get(r)
+            if owner and owner in login_owner:
+                owners.add(login_owner[owner])
+                members = members | {login_owner[owner]}
+            for c in members:
+                candidates.setdefault(c, set()).add(r)
+        if not candidates:
+            continue
+        matches: list[tuple[int, int, float]] = []
+        if len(candidates) > REPO_MAX_CONTRIBUTORS:
+            keyed: dict[str, list[int]] = {}
+            for c in candidates:
+                for k in f.nkeys[c]:
+                    keyed.setdefault(k, []).append(c)
+            pairs = {(a, c) for a in authors for k in f.nkeys[a] for c in keyed.get(k, ())}
+        else:
+            pairs = {(a, c) for a in authors for c in candidates}
+        for a, c in pairs:
+            if a == c or f.source[c] not in ("github",) and f.source[c] == f.source[a]:
+                continue
+            g = max(N.compat(f.name[a], f.name[c]), N.login_grade(f.login[c], f.name[a]))
+            if g >= N.INITIAL:
+                matches.append((a, c, g))
+        if not matches:
+            continue
+        per_author: dict[int, int] = {}
+        per_contrib: dict[int, int] = {}
+        for a, c, _ in matches:
+            per_author[a] = per_author.get(a, 0) + 1
+            per_contrib[c] = per_contrib.get(c, 0) + 1
+        for a, c, g in matches:
+            unique = per_author[a] == 1 and per_contrib[c] == 1
+            is_owner = c in owners
+            if unique:
+                conf = 0.86 + (0.06 if g == N.FULL else 0.0) + (0.04 if is_owner else 0.0)
+            else:
+                conf = 0.65
+            repo = ", ".join(sorted(f.repo_name.get(r, str(r)) for r in candidates[c]))
+            role = "owner" if is_owner else "a contributor"
+            why = (
+                f"paper {f.paper_key.get(pid, pid)} links its code at {repo}; its author {_label(f, a)} "
+                f"matches {role} {_label(f, c)}"
+                + ("" if unique else " (not the only match)")
+            )
+            out.append(Link(a, c, conf, why, "code"))
+    return out
+
+
+# --- rule 4: compatible names with agreeing context ---------------------------------------
+
+CONTEXT = {
+    "c": ("co-author or co-contributor", 0.30),
+    "r": ("repository", 0.30),
+    "o": ("organisation", 0.25),
+    "d": ("email domain", 0.20),
+    "v": ("event", 0.10),
+    "l": ("city", 0.06),
+    "t": ("topic", 0.05),
+}
+
+
+@dataclass
+class Node:
+    """A component as rule 4 sees it: its names, context tokens and members."""
+
+    members: list[int]
+    names: list[tuple[N.Name, int]]  # (name, member that wrote it)
+    logins: list[tuple[str, int]]
+    tokens: set
+    nkeys: set
+    bot: bool
+    org_members: int = 0  # members that name an organisation
+
+
+def node_of(f: Features, members: list[int]) -> Node:
+    names: dict[tuple, tuple[N.Name, int]] = {}
+    logins: list[tuple[str, int]] = []
+    tokens: set = set()
+    nkeys: set = set()
+    bot = False
+    orgs = 0
+    for i in members:
+        if any(t.startswith("o:") for t in f.tokens[i]):
+            orgs += 1
+        nm = f.name[i]
+        if nm is not None and nm.readings and nm.tokens not in names and len(names) < 8:
+            names[nm.tokens] = (nm, i)
+        if f.login[i]:
+            logins.append((f.login[i], i))
+        if len(members) == 1:
+            tokens = f.tokens[i]
+            nkeys = f.nkeys[i]
+        else:
+            tokens |= f.tokens[i]
+            nkeys |= f.nkeys[i]
+        bot = bot or f.bot[i]
+    return Node(members, list(names.values()), logins, tokens, nkeys, bot, orgs)
+
+
+def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str]:
+    """Best name compatibility between two nodes: (grade, block, member of x, member of y, said)."""
+    best = (0.0, "", -1, -1, "")
+    for na, ia in x.names:
+        for nb, ib in y.names:
+            g, block = N.match(na, nb)
+            if g > best[0]:
+                best = (g, block, ia, ib, f"'{na.raw[:60]}' ~ '{nb.raw[:60]}'")
+    for lg, ia in x.logins:
+        for nb, ib in y.names:
+            g = N.login_grade(lg, nb) * 0.95
+            if g > best[0]:
+                best = (g, "", ia, ib, f"login '{lg}' ~ '{nb.raw[:60]}'")
+    for lg, ib in y.logins:
+        for na, ia in x.names:
+            g = N.login_grade(lg, na) * 0.95
+            if g > best[0]:
+                best = (g, "", ia, ib, f"'{na.raw[:60]}' ~ login '{lg}'")
+    return best
+
+
+GRADE_WORD = {N.FULL: "same name", N.VARIANT: "spelling variant", N.INITIAL: "initials", N.NICKNAME: "short form"}
+AMBIGUOUS_INITIAL = 0.55  # "T. Sokolov" where Taylor and Tomasz Sokolov both exist
+
+
+def shared(x: Node, y: Node) -> dict[str, list[str]]:
+    """Context tokens two nodes share, by kind."""
+    small, large = (x.tokens, y.tokens) if len(x.tokens) <= len(y.tokens) else (y.tokens, x.tokens)
+    out: dict[str, list[str]] = {}
+    for t in small:
+        if t in large:
+            out.setdefault(t[0], []).append(t[2:])
+    return out
+
+
+def _distinct_people(tokens: list[str]) -> list[str]:
+    """Co-author tokens of distinct people: "adeyemi|d" and "daniel|a" are one Daniel Adeyemi
+    read in both orders."""
+    out: list[str] = []
+    for t in sorted(tokens):
+        fam, _, ini = t.partition("|")
+        if any(o.partition("|")[0][:1] == ini and o.partition("|")[2] == fam[:1] for o in out):
+            continue
+        out.append(t)
+    return out
+
+
+def coauthor_weight(n: int) -> float:
+    """A co-author shared by two authors is strong evidence when the co-author is rare (n = how
+    many identities carry that name); one on hundreds of papers mostly says "same field"."""
+    return 0.30 if n <= 5 else 0.22 if n <= 15 else 0.15 if n <= 50 else 0.10
+
+
+BASE = {N.FULL: 0.70, N.VARIANT: 0.60, N.INITIAL: 0.55, N.NICKNAME: 0.45}
+
+
+def score(x: Node, y: Node, common: dict[str, list[str]], stats) -> Optional[tuple[float, int, int, str]]:
+    """(confidence, member of x, member of y, reason) for two nodes sharing `common` context,
+    or None when their names cannot be one person's."""
+    if x.bot or y.bot or not common:
+        return None
+    g, block, ia, ib, said = _grade(x, y)
+    if g <= 0:
+        return None
+    word = GRADE_WORD.get(g) or GRADE_WORD.get(round(g / 0.95, 2), "login")
+    if g == N.INITIAL and block and stats is not None and stats.ambiguous(block):
+        g = AMBIGUOUS_INITIAL
+        word = "initials (ambiguous)"
+    conf = BASE.get(g) or (0.38 if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
+    parts = []
+    for kind, (label, weight) in CONTEXT.items():
+        got = common.get(kind)
+        if not got:
+            continue
+        if kind == "c":
+            got = _distinct_people(got)
+            w = sum(coauthor_weight(stats.count(t) if stats is not None else 1) for t in got)
+            conf += min(w, 0.45)
+        elif kind == "t":
+            conf += weight * min(len(got), 2)
+        elif kind == "d" and "o" in common:
+            conf += 0.05
+        else:
+            conf += weight
+        shown = ", ".join(sorted(got)[:3])
+        parts.append(f"{label} {shown}" if kind != "r" else f"{label} #{shown}")
+    if "o" not in common and "d" not in common:
+        xo, yo = x.org_members, y.org_members
+        if xo and yo:
+            # both name an organisation, and never the same one: more so the more often they do
+            conf -= 0.3 if min(xo, yo) >= 2 else 0.15
+            parts.append("but different organisations")
+    conf = round(min(conf, 0.97), 4)
+    reason = f"{word} {said}, and shared " + "; ".join(parts)
+    return conf, ia, ib, reason
+
+
+def candidate_pairs(nodes: list[Node], alive: Iterable[int], *, small_block: int = 40, window: int = 10) -> set[tuple[int, int]]:
+    """Pairs of nodes to score: same name block; in big blocks, also a shared context token
+    (compared with their `window` nearest neighbours in each token's list, never all pairs)."""
+    blocks: dict[str, list[int]] = {}
+    for n in alive:
+        for k in nodes[n].nkeys:
+            blocks.setdefault(k, []).append(n)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        m = len(members)
+        if m < 2:
+            continue
+        if m <= small_block:
+            for i in range(m):
+                a = members[i]
+                for j in range(i + 1, m):
+                    b = members[j]
+                    pairs.add((a, b) if a < b else (b, a))
+            continue
+        sub: dict[str, list[int]] = {}
+        for n in members:
+            for t in nodes[n].tokens:
+                sub.setdefault(t, []).append(n)
+        for t, group in sub.items():
+            if len(group) < 2 or (t.startswith("t:") and len(group) > small_block):
+                continue
+            for i in range(len(group)):
+                a = group[i]
+                for j in range(max(0, i - window), i):
+                    b = group[j]
+                    pairs.add((a, b) if a < b else (b, a))
+    return pairs
