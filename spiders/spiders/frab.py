@@ -223,7 +223,7 @@ class FrabSpider(SiteSpider):
 
         @url https://fosdem.org/2025/schedule/xml
         @returns items 2
-        @scrapes key site
+        @scrapes site
         """
         site = response.meta.get("site") or response.url
         body = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")

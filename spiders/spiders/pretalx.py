@@ -9,6 +9,7 @@ https://<host>/api/events/<slug>/.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator, Optional
 from urllib.parse import urlsplit
 
@@ -76,7 +77,8 @@ class PretalxSpider(SiteSpider):
         @returns requests 1 1
         @scrapes key name platform
         """
-        site = response.meta.get("site") or response.url.split("/api/")[0] + "/"
+        # called by a contract without meta: the event's public URL from the API URL
+        site = response.meta.get("site") or re.sub(r"/api/events/([^/]+)/?$", r"/\1/", response.url)
         base, slug = event_parts(site)
         data = self.json_of(response)
         if not isinstance(data, dict) or "slug" not in data and "name" not in data:

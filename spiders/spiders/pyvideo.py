@@ -54,9 +54,9 @@ class PyVideoSpider(SiteSpider):
     def parse_talk(self, response) -> Iterator:
         """A talk page: the talk, then one item per speaker.
 
-        @url https://pyvideo.org/scipy-2023/toward-array-interoperability-in-the-scientific-python-ecosystem.html
+        @url https://pyvideo.org/scipy-2023/aaron-meurer-toward-array-interoperability-in-the-scientific-python-ecosystem-scipy-2023.html
         @returns items 1
-        @scrapes key title event url
+        @scrapes site
         """
         site = response.meta.get("site") or response.url
         path = urlsplit(response.url).path
