@@ -82,6 +82,11 @@ def test_rejected_hidden_contacted_marked_paging_and_sorting(engine, people, tax
     assert leads[1]["flags"] == ["contacted"] and leads[1]["status"] == "contacted"
     assert names(find_leads(engine, s, taxonomy=taxonomy, status="rejected")) == ["ben"]
     assert names(find_leads(engine, s, taxonomy=taxonomy, status="any")) == ["ana", "ben", "cai", "dee"]
+    assert count_leads(engine, s, taxonomy=taxonomy) == 3 and count_leads(engine, s, taxonomy=taxonomy, status="any") == 4
+    assert count_leads(engine, s, taxonomy=taxonomy, status="contacted") == 1
+    assert count_leads(engine, s, taxonomy=taxonomy, cap=2) == 2
+    both = Search(role="data-engineer", skills=("airflow", "kafka"), min_score=65)
+    assert count_leads(engine, both, taxonomy=taxonomy) == len(find_leads(engine, both, taxonomy=taxonomy)) == 2
     page2 = find_leads(engine, s, taxonomy=taxonomy, offset=1, limit=1)
     assert names(page2) == ["cai"] and page2[0]["rank"] == 2
     by_name = find_leads(engine, s, taxonomy=taxonomy, sort="-name")
