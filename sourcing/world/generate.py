@@ -101,7 +101,7 @@ class _Gen:
 
     def people(self, world: World) -> None:
         rng, n, tax = self.rng, self.n, self.tax
-        n_bots = max(4, n // 400)
+        n_bots = max(9, n // 400)  # app bots, CI bots and at least one machine user (type User)
         self.n_bots = n_bots
         humans = n - n_bots
         # roles give realistic skill co-occurrence: draw a role, then skills from its mix
