@@ -256,15 +256,18 @@ def entry(p: Paper) -> str:
 
 
 def error_feed(message: str, base_url: str) -> str:
-    """arXiv's 400 answer: a feed with one entry carrying the error."""
+    """arXiv's 400 answer: a feed with one entry carrying the error (as recorded from arXiv)."""
+    anchor = re.sub(r"\W+", "_", message).strip("_")
     return (
         ATOM_HEAD
-        + f"  <id>{escape(base_url)}</id>\n  <title>arXiv Query: error</title>\n"
+        + "  <id>https://arxiv.org/</id>\n  <title>arXiv Search Results</title>\n"
+        + "  <updated>2026-01-01T00:00:00Z</updated>\n"
+        + "  <opensearch:itemsPerPage>1</opensearch:itemsPerPage>\n"
         + "  <opensearch:totalResults>1</opensearch:totalResults>\n"
         + "  <opensearch:startIndex>0</opensearch:startIndex>\n"
-        + "  <opensearch:itemsPerPage>1</opensearch:itemsPerPage>\n"
-        + "  <entry>\n    <id>http://arxiv.org/api/errors</id>\n    <title>Error</title>\n"
+        + f"  <entry>\n    <id>https://arxiv.org/api/errors#{anchor}</id>\n    <title>Error</title>\n"
+        + "    <updated>2026-01-01T00:00:00Z</updated>\n"
+        + f'    <link href="https://arxiv.org/api/errors#{anchor}" rel="alternate" type="text/html"/>\n'
         + f"    <summary>{escape(message)}</summary>\n"
-        + "    <updated>2007-02-27T16:02:02-05:00</updated>\n    <link href=\"http://arxiv.org/api/errors\" rel=\"alternate\" type=\"text/html\"/>\n"
         + "    <author>\n      <name>arXiv api core</name>\n    </author>\n  </entry>\n</feed>\n"
     )
