@@ -365,6 +365,8 @@ class WorldApp:
         if self.world is None:
             return 404, {"Content-Type": "text/plain"}, b"no world\n"
         status, h, body = sites.handle(self.world, host, "/" + sub, raw_query)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
         if fault is not None and fault.kind == "truncated":
             body = body[: max(1, len(body) // 2)]
         return status, dict(h), body
