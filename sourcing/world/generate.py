@@ -731,7 +731,7 @@ class _Gen:
                     room=f"Room {1 + int(r[t, 3] * 5)}", language="de" if key.startswith("pyconde") and r[t, 5] > 0.9 else "en",
                     starts_at=start, duration_min=90 if kind == "tutorial" else 45 if kind == "keynote" else 30,
                     video_url=f"https://www.youtube.com/watch?v={code[:6]}{int(r[t, 0] * 1e5):05d}" if site.spider == "pyvideo" else None,
-                    tags=[sk.key, *sk.topics[:1]], skills=[key_sk],
+                    tags=list(dict.fromkeys([sk.key, *sk.topics[:2]])), skills=[key_sk],
                 ))
             world.events.append(ev)
 

@@ -20,9 +20,11 @@ entries); rate = probability per request (default 1), times = at most that many 
 unlimited). E.g. "502:1:2" fails the next two GitHub/arXiv/site requests, "arxiv/empty_page:0.2".
 A Fault may also carry `match`, a regex searched in the request path.
 
-With `replay=DIR` it also serves recorded responses (PyGithub ReplayData *.txt files and the arxiv
-package's recorded *.json fixtures found under DIR) through the same door: a request that matches
-a recording gets it (URLs rewritten to this server); anything else falls through to the world.
+With `replay=DIR` (or one file) it also serves recorded responses (PyGithub ReplayData *.txt files
+and the arxiv package's recorded *.json fixtures found under DIR) through the same door: a request
+that matches a recording gets it (URLs rewritten to this server; a request recorded several times
+in one file is answered in recorded order, e.g. 500 then 200); anything else falls through to the
+world.
 """
 
 from __future__ import annotations
@@ -405,13 +407,18 @@ class Replay:
         self.turn: dict[tuple[str, str], int] = {}
         self.ax: dict[tuple, tuple[int, bytes]] = {}
         self.lock = threading.Lock()
-        for f in sorted(root.rglob("*.txt")):
-            self._load_github(f)
-        for f in sorted(root.rglob("*.json")):
-            self._load_arxiv(f)
+        files = [root] if root.is_file() else sorted(root.rglob("*"))
+        for f in files:
+            if f.suffix == ".txt":
+                self._load_github(f)
+            elif f.suffix == ".json":
+                self._load_arxiv(f)
 
     def _load_github(self, f: Path) -> None:
+        """One file's exchanges. A request recorded in several files is served as the first file
+        (by name) that recorded a success for it plays it: e.g. 500 then 200 for a retry test."""
         lines = f.read_text(encoding="utf-8", errors="replace").split("\n")
+        mine: dict[tuple[str, str], list] = {}
         for i in range(0, len(lines) - 9, 11):
             rec = lines[i: i + 11]
             if rec[0] not in ("http", "https") or not rec[7].strip().isdigit():
@@ -421,7 +428,11 @@ class Replay:
             except (ValueError, SyntaxError):
                 continue
             key = (rec[1], _norm_target(rec[4]))
-            self.gh.setdefault(key, []).append((int(rec[7]), headers, rec[9]))
+            mine.setdefault(key, []).append((int(rec[7]), headers, rec[9]))
+        for key, recs in mine.items():
+            have = self.gh.get(key)
+            if have is None or (all(r[0] >= 400 for r in have) and any(r[0] < 400 for r in recs)):
+                self.gh[key] = recs
 
     def _load_arxiv(self, f: Path) -> None:
         try:
