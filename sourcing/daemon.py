@@ -81,7 +81,7 @@ def run_job(kind: str, resume: Optional[int] = None) -> None:
         result = run_pipeline(
             ctx.engine, ctx.config, steps=ctx.steps, only=None if resume else only,
             skip=None if resume else (None if kind == "collect" else ctx.skip),
-            trigger="daemon", stop=ctx.stop, resume=resume,
+            trigger="daemon", kind="crawl" if kind == "collect" else "run", stop=ctx.stop, resume=resume,
         )
     except LockBusy as exc:
         log.warning("job %s skipped: %s", kind, exc)

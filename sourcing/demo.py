@@ -21,6 +21,7 @@ DEFAULT_DIR = "sourcing-demo"
 DEFAULT_SIZE = 1500
 DEFAULT_SEED = 7
 SHORTLIST_PER_SEARCH = 10
+DEMO_RATE_LIMIT = 1_000_000
 
 
 @dataclass
@@ -40,10 +41,12 @@ class DemoResult:
 @contextmanager
 def serve_world(size: int, seed: int) -> Iterator[str]:
     """Generate the world and serve it from a thread; yields its base URL (http://127.0.0.1:PORT)."""
-    from sourcing.world import server
+    from sourcing.world.server import serve_in_thread
 
     world = _generate(size, seed)
-    with server.serve_in_thread(world) as url:
+    # a budget big enough for one complete crawl: the demo shows the product, not the rate limit
+    # (the collector's budget handling has its own tests; `sourcing world serve` keeps 5000/hour)
+    with serve_in_thread(world, rate_limit=DEMO_RATE_LIMIT) as url:
         yield url
 
 
@@ -53,27 +56,16 @@ def _generate(size: int, seed: int):
     return generate(size, seed)
 
 
-def world_config_text(url: str) -> str:
-    """The `sourcing world config --url URL` text: every source pointed at the world."""
-    from sourcing.world import server
-
-    return server.config_text(url)
-
-
 def write_config(directory: Path, url: str) -> tuple[Path, Path]:
-    """DIR/sourcing.toml (the world's config, with the database set to DIR/demo.db), and the db path."""
-    import tomllib
+    """DIR/sourcing.toml: the world's config (`sourcing world config`) with the database DIR/demo.db
+    and no GitHub token (the world needs none; a real token in the environment stays unused)."""
+    import re
+
+    from sourcing.world.server import config_text
 
     db = directory / "demo.db"
-    text = world_config_text(url)
-    data = tomllib.loads(text)
-    db_line = f'url = "sqlite:///{db.as_posix()}"'
-    if "database" in data:
-        import re
-
-        text = re.sub(r"(?ms)^(\[database\].*?^)url\s*=.*?$", lambda m: m.group(1) + db_line, text, count=1)
-    else:
-        text = f"[database]\n{db_line}\n\n" + text
+    text = config_text(url, db_url=f"sqlite:///{db.as_posix()}")
+    text = re.sub(r"(?m)^token_env = \[.*$", "token_env = []   # the demo sends no token", text, count=1)
     path = directory / "sourcing.toml"
     path.write_text(text, encoding="utf-8")
     return path, db
