@@ -151,11 +151,18 @@ class _Client(arxiv.Client):
         if getattr(feed, "_sourcing_seen", False):  # a retry further down already looked at it
             return feed
         feed._sourcing_seen = True
+        h = feed.header
         unreadable = feed.malformed or (not feed.results and b"totalResults" not in self._body)
-        if unreadable:
-            why = feed.error or "no arXiv feed in the response"
+        # arXiv now and then answers a first page with no entries though it counts results; the
+        # package would end the query there, as if it had none
+        hollow = first_page and not feed.results and h.total_results > h.start_index
+        if unreadable or hollow:
+            why = (
+                f"an empty page of a query with {h.total_results:,} results" if hollow and not unreadable
+                else feed.error or "no arXiv feed in the response"
+            )
             if _try_index < self.num_retries:
-                log.warning("arxiv: unreadable page (try %d), retrying: %s: %s", _try_index, why, url)
+                log.info("arxiv: bad page (try %d), retrying: %s: %s", _try_index, why, url)
                 return self._parse_feed(url, first_page=first_page, _try_index=_try_index + 1)
             raise FeedError(f"unreadable feed after {_try_index + 1} tries ({why}): {url}")
         entries = self._body.count(b"<entry")
