@@ -224,7 +224,10 @@ def create_app(engine: Engine, config, *, token: Optional[str] = None) -> FastAP
                 raise HTTPException(404, f"no saved search named '{search}'") from None
         fd, tmp = tempfile.mkstemp(prefix="sourcing-export-", suffix=".csv")
         os.close(fd)
-        query = {"search": search} if search else {"status": status}
+        query: Any = {"search": search} if search else {"status": status}
+        if search and leads_stage.list_info(engine, search) is None:
+            # no nightly list stored yet: rank it now, as the list page shows it
+            query = leads_stage.find_leads(engine, config.search(search), taxonomy=taxonomy)
         n = export_stage.write_csv(engine, query, tmp, bom="excel" in request.query_params, taxonomy=taxonomy)
         name = f"shortlist-{search or status}.csv"
         return FileResponse(tmp, media_type="text/csv; charset=utf-8", filename=name,
