@@ -79,6 +79,11 @@ def generate(size: int, seed: int, now: datetime | None = None, taxonomy: Taxono
     return world
 
 
+@lru_cache(maxsize=1 << 18)
+def ascii_name(text: str) -> str:
+    return unidecode(text)
+
+
 @lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")
@@ -191,7 +196,7 @@ class _Gen:
                 login = self._login(ascii_g, ascii_f, int(login_style[i]), int(login_num[i]), i, taken)
                 r = gh_name_style[i]
                 shown = (
-                    full if r < 0.45 else f"{given} {family}" if r < 0.7 else unidecode(f"{given} {family}")
+                    full if r < 0.45 else f"{given} {family}" if r < 0.7 else ascii_name(f"{given} {family}")
                     if r < 0.8 else login if r < 0.85 else None
                 )
                 p.github = GitHubAccount(
@@ -337,7 +342,7 @@ class _Gen:
         level = self.level[gh]
         drive_by = level < 0.07
         # primary acts (PRs + direct commits); reviews follow from PRs (~0.4 per PR)
-        target = 7.2 * n
+        target = 6.4 * n
         w = np.where(drive_by, 0.0, (level + 0.02) ** 1.6)
         lam = w / w.sum() * (target - drive_by.sum())
         counts = rng.poisson(lam)
@@ -464,45 +469,61 @@ class _Gen:
         size_l, dels_l, fn_l, mts_l = size.tolist(), dels.tolist(), files_n.tolist(), merge_ts.tolist()
         u7_l, u5_l, id_l = u[:, 7].tolist(), u[:, 5].tolist(), pr_id.tolist()
         skills = [tax.skills[k] for k in self.skill_keys]
+        names = [rp.full_name for rp in repos]
         pulls, reviews = world.pulls, world.reviews
         dt = self.dt
+        texts: dict[tuple, tuple] = {}  # (skill, repo, title index) -> title, body, path parts
+
+        def text(sk_i: int, r_i: int, ti: int) -> tuple:
+            rp = repos[r_i]
+            sk = skills[sk_i] if sk_i >= 0 else None
+            kw = sk.keywords[ti % len(sk.keywords)] if sk and sk.keywords else rp.name
+            comp = rp.topics[(ti >> 3) % len(rp.topics)] if rp.topics else rp.name
+            if _overlap(comp, kw):
+                comp = rp.name
+            title = N.PR_TITLES[ti % len(N.PR_TITLES)].format(kw=kw, comp=comp)
+            body = "This PR changes " + title[:1].lower() + title[1:] + "."
+            got = texts[(sk_i, r_i, ti)] = (title, body, slug(comp), slug(kw), EXT.get(rp.language or "Python", "py"))
+            return got
+
         for i in range(m):
-            rp = repos[r_l[i]]
+            ri = r_l[i]
             ai = a_l[i]
-            ms = maint_l.get(r_l[i], ())
+            ms = maint_l.get(ri, ())
             created = dt(t_l[i])
             ti = ti_l[i]
             di = d_l[i]
+            body = None
             if bot_l[i]:
                 dep = N.DEPENDENCIES[ti % len(N.DEPENDENCIES)]
                 title, labels, files = f"Bump {dep} from {ti % 9}.{ti % 7}.0 to {ti % 9}.{ti % 7 + 1}.0", ["dependencies"], ["requirements.txt"]
+                body = title + "."
             elif di:
                 title, labels, files = N.DRIVEBY_TITLES[ti % 5], ["documentation"], ["README.md"]
             else:
-                sk = skills[s_l[i]] if s_l[i] >= 0 else None
-                kw = sk.keywords[ti % len(sk.keywords)] if sk and sk.keywords else rp.name
-                comp = rp.topics[(ti >> 3) % len(rp.topics)] if rp.topics else rp.name
-                if slug(comp) == slug(kw):
-                    comp = rp.name
-                title = N.PR_TITLES[ti % len(N.PR_TITLES)].format(kw=kw, comp=comp)
+                tk = ti & 63
+                tx = texts.get((s_l[i], ri, tk)) or text(s_l[i], ri, tk)
+                title, body = tx[0], tx[1]
                 labels = [N.LABELS[lab_l[i]]] if u7_l[i] < 0.6 else []
-                files = _files(slug(comp), slug(kw), EXT.get(rp.language or "Python", "py"), min(fn_l[i], 6))
+                files = _files(tx[2], tx[3], tx[4], min(fn_l[i], 6))
             mb = None
             mg = mg_l[i]
             if mg:
                 if ms and not (ai in ms and u7_l[i] < 0.3):
-                    cand = [x for x in ms if x != ai] or list(ms)
+                    cand = [x for x in ms if x != ai] or ms
                     mb = cand[int(u5_l[i] * 997) % len(cand)]
                 else:
                     mb = ai  # self-merge
-            mts = dt(mts_l[i]) if mg else None
-            cts = mts if mg else (dt(mts_l[i]) if cl_l[i] else None)
+                mts = cts = dt(mts_l[i])
+            else:
+                mts = None
+                cts = dt(mts_l[i]) if cl_l[i] else None
             head = shas[80 * i: 80 * i + 40]
+            full = names[ri]
             pulls.append(PullRequest(
-                rp.full_name, n_l[i], id_l[i], ai, title,
-                None if di else "This PR changes " + title[:1].lower() + title[1:] + ".",
+                full, n_l[i], id_l[i], ai, title, body,
                 created, cts or created, cts, mts, mb,
-                size_l[i], dels_l[i], len(files) if di else fn_l[i], 1 + size_l[i] // 200, labels, files,
+                size_l[i], dels_l[i], 1 if di else fn_l[i], 1 + size_l[i] // 200, labels, files,
                 head, shas[80 * i + 40: 80 * i + 80] if mg else None,
             ))
             if nrev_l[i] and ms:
@@ -512,7 +533,7 @@ class _Gen:
                     rv_id += 1 + (ti + k) % 17
                     state = "APPROVED" if k == 0 or ti % 3 else ("CHANGES_REQUESTED" if ti % 2 else "COMMENTED")
                     reviews.append(Review(
-                        rp.full_name, n_l[i], rv_id, cand[(ti + 7 * k) % len(cand)], state,
+                        full, n_l[i], rv_id, cand[(ti + 7 * k) % len(cand)], state,
                         dt(t_l[i] + span * (0.3 + 0.3 * k)),
                         "LGTM" if state == "APPROVED" else "Please add a test.", head,
                     ))
@@ -607,7 +628,9 @@ class _Gen:
         age = np.minimum(rng.exponential(700, n_pap), 8 * 365)
         pub = self.now_ts - age * DAY - rng.uniform(0, DAY, n_pap)
         order = np.argsort(pub, kind="stable")
-        months = [self.dt(x).strftime("%y%m") for x in pub.tolist()]
+        mon = pub.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)  # months since 1970
+        labels = {int(x): f"{(1970 + x // 12) % 100:02d}{x % 12 + 1:02d}" for x in np.unique(mon).tolist()}
+        months = [labels[x] for x in mon.tolist()]
         ids = [""] * n_pap
         by_month: dict[str, list[int]] = {}
         for i in order.tolist():
@@ -629,6 +652,21 @@ class _Gen:
         cross, n_cross, version = cross.tolist(), n_cross.tolist(), version.tolist()
         pub, upd_gap = pub.tolist(), upd_gap.tolist()
         papers = world.papers
+        variants: dict[int, tuple] = {}
+        texts: dict[tuple, tuple] = {}  # (skill, text index) -> skill, title, abstract, keyword
+
+        def paper_text(key: str, tk: int) -> tuple:
+            sk = skills[key]
+            kw = sk.keywords[tk % len(sk.keywords)] if sk.keywords else sk.label
+            comp = sk.topics[(tk >> 5) % len(sk.topics)] if sk.topics else sk.label
+            if _overlap(comp, kw):
+                comp = "production systems"
+            title = N.PAPER_TITLES[tk % len(N.PAPER_TITLES)].format(Kw=kw.title(), Comp=comp.replace("-", " ").title())
+            abstract = (f"We study {kw} for {comp.replace('-', ' ')} in machine learning systems. "
+                        f"Our method improves {sk.label} workloads and we evaluate it on public benchmarks.")
+            got = texts[(key, tk)] = (sk, title, abstract, kw)
+            return got
+
         for i in range(n_pap):
             lp = people[lead_l[i]]
             authors_ids = [lead_l[i]]
@@ -636,20 +674,19 @@ class _Gen:
                 if j not in authors_ids:
                     authors_ids.append(j)
             key = next(iter(lp.skills), "pytorch")
-            sk = skills[key]
+            tk = tix[i] & 255
+            tx = texts.get((key, tk)) or paper_text(key, tk)
+            sk, title, abstract, kw = tx
             primary_cat = sk.arxiv_categories[0] if sk.arxiv_categories else ("cs.LG" if tix[i] % 3 else "stat.ML")
             cats = [primary_cat] + [CROSS[c] for c in cross[i][: n_cross[i]] if CROSS[c] != primary_cat]
             cats = list(dict.fromkeys(cats))
-            kw = sk.keywords[tix[i] % len(sk.keywords)] if sk.keywords else sk.label
-            comp = sk.topics[(tix[i] >> 5) % len(sk.topics)] if sk.topics else sk.label
-            if slug(comp) == slug(kw):
-                comp = "production systems"
-            title = N.PAPER_TITLES[tix[i] % len(N.PAPER_TITLES)].format(Kw=kw.title(), Comp=comp.replace("-", " ").title())
-            authors = [Author(person=pid, name=_paper_name(people[pid], var[i][k % 13]),
-                              affiliation=people[pid].company if var[i][(k + 5) % 13] < 0.6 else None)
-                       for k, pid in enumerate(authors_ids)]
-            abstract = (f"We study {kw} for {comp.replace('-', ' ')} in machine learning systems. "
-                        f"Our method improves {sk.label} workloads and we evaluate it on public benchmarks.")
+            vi = var[i]
+            authors = []
+            for k, pid in enumerate(authors_ids):
+                vs = variants.get(pid) or _name_variants(people[pid], variants)
+                r = vi[k % 13]
+                authors.append(Author(pid, vs[(r >= 0.4) + (r >= 0.5) + (r >= 0.65) + (r >= 0.75) + (r >= 0.85) + (r >= 0.92)],
+                                      people[pid].company if vi[(k + 5) % 13] < 0.6 else None))
             comment = f"{8 + tix[i] % 20} pages, {1 + tix[i] % 9} figures" if tix[i] % 4 else None
             code_url = None
             if code_where[i] < 0.2:
@@ -736,7 +773,7 @@ class _Gen:
             world.events.append(ev)
 
     def _speaker(self, p: Person, platform: str, r: float) -> Speaker:
-        name = p.name if r < 0.55 else f"{p.given} {p.family}" if r < 0.85 else unidecode(f"{p.given} {p.family}")
+        name = p.name if r < 0.55 else f"{p.given} {p.family}" if r < 0.85 else ascii_name(f"{p.given} {p.family}")
         acct = p.github
         mention = acct is not None and r < 0.5
         bio = self._bio(p)
@@ -781,7 +818,7 @@ class _Gen:
             for j, p in enumerate(people):
                 given = p.given if r[i, 1] < 0.8 else f"{p.given} {p.middle[:1]}." if p.middle else p.given
                 if (i + j) % 11 == 0:
-                    given = unidecode(given)
+                    given = ascii_name(given)
                 authors.append(Author(person=p.id, name=f"{given} {p.family}", given=given, family=p.family,
                                       affiliation=p.company))
             first_page = 1 + i * 17
@@ -840,6 +877,12 @@ class _Gen:
                     people[a.person].identities.append(("proceedings", f"{pp.key}#{pos}"))
 
 
+def _overlap(a: str, b: str) -> bool:
+    """One names the other ("llm" / "large-language-models" aside): avoid "Docker for Docker"."""
+    x, y = slug(a), slug(b)
+    return x in y or y in x
+
+
 @lru_cache(maxsize=65536)
 def _files(comp: str, kw: str, ext: str, n: int) -> list[str]:
     return [f"src/{comp}/{kw}_{f}.{ext}" for f in range(n)]
@@ -856,20 +899,23 @@ def _code(i: int) -> str:
     return "".join(out)
 
 
-def _paper_name(p: Person, r: float) -> str:
-    """How a paper prints the author: full, initials, middle initial, no accents, family first."""
+def _name_variants(p: Person, cache: dict) -> tuple:
+    """How papers print a person, by the bands of a uniform draw: [0, .4) given family,
+    [.4, .5) full name with middle, [.5, .65) initial, [.65, .75) middle initial,
+    [.75, .85) transliterated without accents, [.85, .92) family first (East Asian names), else plain."""
     given, family = p.given, p.family
-    if r < 0.5:
-        return f"{given} {family}" if r < 0.4 or not p.middle else p.name
-    if r < 0.65:
-        return f"{given[:1]}. {family}"
-    if r < 0.75 and p.middle:
-        return f"{given} {p.middle[:1]}. {family}"
-    if r < 0.85:
-        return unidecode(f"{N.GIVEN_VARIANTS.get(given, [given])[0]} {family}")
-    if r < 0.92 and family in N.EAST:
-        return f"{family} {given}"
-    return f"{given} {family}"
+    plain = f"{given} {family}"
+    out = (
+        plain,
+        p.name,
+        f"{given[:1]}. {family}",
+        f"{given} {p.middle[:1]}. {family}" if p.middle else plain,
+        ascii_name(f"{N.GIVEN_VARIANTS.get(given, [given])[0]} {family}"),
+        f"{family} {given}" if family in N.EAST else plain,
+        plain,
+    )
+    cache[p.id] = out
+    return out
 
 
 def _event_meta(platform: str, path: str, name: str) -> tuple[str, tuple]:
