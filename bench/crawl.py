@@ -208,13 +208,14 @@ def bench_source(source: str, t: Target, runs: int) -> list[Result]:
     f.seconds = [r["seconds"] for r in firsts]
     f.peak_mb = [r["peak_mb"] for r in firsts]
     records, requests_, counted = _med(firsts, "records"), _med(firsts, "requests"), _med(firsts, "counted")
+    # the headline figures first: the harness's table shows only the start of them
     f.extra.update(
+        records_per_s=round(statistics.median(r["records"] / r["seconds"] for r in firsts), 1),
+        requests_per_record=round(requests_ / records, 3) if records else None,
         records=int(records),
-        rows=int(_med(firsts, "rows")),
         requests=int(requests_),
         counted_requests=int(counted),
-        requests_per_record=round(requests_ / records, 3) if records else None,
-        records_per_s=round(statistics.median(r["records"] / r["seconds"] for r in firsts), 1),
+        rows=int(_med(firsts, "rows")),
         requests_per_s=round(statistics.median(r["requests"] / r["seconds"] for r in firsts), 1),
         client_requests=int(_med(firsts, "client_requests")),
         by_status=firsts[-1]["by_status"],
@@ -238,25 +239,25 @@ def bench_source(source: str, t: Target, runs: int) -> list[Result]:
     r.peak_mb = [x["peak_mb"] for x in reruns]
     re_counted = _med(reruns, "counted")
     share = re_counted / counted if counted else None
+    r.extra["rerun_share"] = round(share, 4) if share is not None else None
+    if source == "github":
+        again = [x["again"] for x in reruns]
+        r.extra.update(
+            goal_met=share is not None and share < GITHUB_RERUN_GOAL,
+            goal_share=GITHUB_RERUN_GOAL,
+            rerun2_share=round(_med(again, "counted") / counted, 4) if counted else None,
+            rerun2_counted_requests=int(_med(again, "counted")),
+            rerun2_304=int(_med(again, "not_modified")),
+            rerun2_s=round(_med(again, "seconds"), 3),
+        )
     r.extra.update(
-        rerun_requests=int(_med(reruns, "requests")),
         rerun_counted_requests=int(re_counted),
-        rerun_share=round(share, 4) if share is not None else None,
         rerun_304=int(_med(reruns, "not_modified")),
+        rerun_requests=int(_med(reruns, "requests")),
         rerun_records=int(_med(reruns, "records")),
         rows_added=int(statistics.median(x["rows"] - y["rows"] for x, y in zip(reruns, firsts))),
         by_status=reruns[-1]["by_status"],
     )
-    if source == "github":
-        again = [x["again"] for x in reruns]
-        r.extra.update(
-            goal_share=GITHUB_RERUN_GOAL,
-            goal_met=share is not None and share < GITHUB_RERUN_GOAL,
-            rerun2_counted_requests=int(_med(again, "counted")),
-            rerun2_share=round(_med(again, "counted") / counted, 4) if counted else None,
-            rerun2_304=int(_med(again, "not_modified")),
-            rerun2_s=round(_med(again, "seconds"), 3),
-        )
     return [f, r]
 
 
