@@ -11,11 +11,14 @@ and what it was validated with are always written together. All HTTP goes throug
 from __future__ import annotations
 
 import logging
+import re
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Optional
+
+from requests import ConnectionError
 
 from sourcing.sources.contract import Checkpoint, Item, Problem, Record
 from sourcing.sources.github_http import BudgetExhausted, NotModified, TokenError, Transport, make_github
@@ -35,11 +38,14 @@ KNOWN_BOTS = frozenset(
 GHOST = "ghost"  # GitHub shows deleted accounts as this user
 
 
+_BOT_LOGIN = re.compile(r"\[bot\]$|(?:^|[-_.])(?:ro)?bot\d*$")
+
+
 def is_bot(user: Optional[dict]) -> bool:
     if not user:
         return False
     login = str(user.get("login") or "").lower()
-    return user.get("type") == "Bot" or login.endswith("[bot]") or login.endswith("-bot") or login in KNOWN_BOTS
+    return user.get("type") == "Bot" or login in KNOWN_BOTS or bool(_BOT_LOGIN.search(login))
 
 
 def _dt(value: Any) -> Optional[datetime]:
@@ -171,6 +177,11 @@ class GitHubCollector:
             except TokenError as exc:
                 self.stopped = str(exc)
                 yield Problem(SOURCE, "auth", str(exc), fatal=True)
+                return
+            except ConnectionError as exc:
+                # retried already: the API is unreachable, every other repo would wait the same way
+                self.stopped = f"GitHub API unreachable at {self.api_url}: {type(exc).__name__}"
+                yield Problem(SOURCE, f"{target} {category}", self.stopped, fatal=True)
                 return
             except Exception as exc:  # noqa: BLE001 — one bad repo or user must not stop the others
                 if exc is self._interrupt:
@@ -389,6 +400,12 @@ class GitHubCollector:
                 return
             raise
         etag, _ = self.t.captured
+        if newest and newest != since:
+            # the next run asks `since=newest`: learn that URL's ETag now (its first page holds
+            # only the newest commit), so that a night without commits costs a free 304
+            self.t.arm(None)
+            next(iter(self.lazy.get_repo(name).get_commits(since=newest)), None)
+            etag, _ = self.t.captured
         yield Checkpoint(SOURCE, "commits", name, since=newest or since, etag=etag)
 
     def _profiles(self, login: str) -> Iterator[Item]:

@@ -409,3 +409,14 @@ def test_wait_policy_counts_down_then_tries_again(corpus):
     assert ticks[:3] == [61, 60, 59] and ticks.count(0) >= 1 and sum(slept) >= 61
     assert [s for _, s, _ in replay.seen] == [200] + [403] * (len(replay.seen) - 1)
     assert len(replay.seen) <= 4  # gives up after a bounded number of tries
+
+
+def test_bots_are_recognised_by_type_suffix_and_name():
+    from sourcing.sources.github import is_bot
+
+    bots = [{"login": "dependabot[bot]", "type": "Bot"}, {"login": "renovate-bot", "type": "User"},
+            {"login": "neural-ci-bot8", "type": "User"}, {"login": "github-actions", "type": "User"},
+            {"login": "whatever", "type": "Bot"}]
+    people = [{"login": "abbott", "type": "User"}, {"login": "talbot", "type": "User"},
+              {"login": "robotics-fan", "type": "User"}, {"login": "jacquev6", "type": "User"}]
+    assert all(is_bot(b) for b in bots) and not any(is_bot(p) for p in people)
