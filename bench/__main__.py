@@ -52,6 +52,8 @@ def run_scale(people: int, runs: int, only: set[str], work: Path, seed: int) -> 
     from sourcing.world.rows import to_rows
 
     results: list[Result] = []
+    if not only & {"ingest", "resolve", "score", "leads", "export", "fit", "web"}:
+        return results
     gen = Result("world", f"generate {people:,} people + rows")
     with PeakRSS() as mem:
         t0 = time.perf_counter()
