@@ -38,12 +38,12 @@ def test_fields_boolean_operators_and_dates(world):
     family = paper.authors[0].name.split()[-1]
     au = [r.get_short_id().split("v")[0] for r in c.results(arxiv.Search(query=f"au:{family}"))]
     assert paper.id in au
-    both = list(c.results(arxiv.Search(query="cat:cs.LG AND cat:stat.ML")))
+    both = list(c.results(arxiv.Search(query="cat:cs.LG AND cat:stat.ML", max_results=None)))
     assert both and all({"cs.LG", "stat.ML"} <= set(r.categories) for r in both)
-    either = list(c.results(arxiv.Search(query="(cat:cs.IR OR cat:cs.DB)")))
+    either = list(c.results(arxiv.Search(query="(cat:cs.IR OR cat:cs.DB)", max_results=None)))
     assert len(either) == sum(1 for p in w.papers if {"cs.IR", "cs.DB"} & set(p.categories))
     phrase = next(p for p in w.papers if "code is available" in p.abstract.lower())
-    hits = [r.get_short_id().split("v")[0] for r in c.results(arxiv.Search(query='abs:"code is available"'))]
+    hits = [r.get_short_id().split("v")[0] for r in c.results(arxiv.Search(query='abs:"code is available"', max_results=None))]
     assert phrase.id in hits and len(hits) == sum("code is available" in p.abstract.lower() for p in w.papers)
     lo, hi = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 12, 31, 23, 59, tzinfo=timezone.utc)
     ranged = list(c.results(arxiv.Search(query="cat:cs.LG AND submittedDate:[202401010000 TO 202412312359]",
