@@ -93,6 +93,9 @@ def run_demo(
 
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():  # `make demo` writes into the checkout: keep its output out of git
+        ignore.write_text("# written by sourcing demo\n*\n", encoding="utf-8")
     say = on_phase or (lambda _m: None)
     seconds: dict[str, float] = {}
     t0 = time.monotonic()

@@ -25,12 +25,9 @@ def daemon(
     no_resume: bool = typer.Option(False, "--no-resume", help="Do not resume a run the last daemon left interrupted."),
     show: bool = typer.Option(False, "--show", help="Print the jobs and their next run times, then exit."),
 ) -> None:
-    """Run the nightly pipeline on the schedule in the config ([schedule]: nightly HH:MM in a time zone,
-    optional collection every N hours), with the jobs stored in the database.
+    """Run the pipeline on the config's schedule (nightly at HH:MM in a time zone; optionally collection every N hours).
 
-    Missed runs are made up once when the daemon comes back (within schedule.misfire_grace_seconds).
-    Only one daemon may serve a database: a second one refuses to start (exit code 4).
-    SIGTERM or Ctrl-C lets the current step finish, then exits 0; a second one stops at once.
+    Jobs are stored in the database, so a run missed while the daemon was down is made once when it comes back (within schedule.misfire_grace_seconds), and a run it was killed in is resumed. Only one daemon may serve a database: a second one refuses to start (exit code 4). SIGTERM or Ctrl-C lets the current step finish, then exits 0; a second one stops at once.
 
     Example: sourcing daemon --log-file /var/log/sourcing/daemon.log
     """

@@ -19,9 +19,7 @@ def demo(
 ) -> None:
     """Run the whole pipeline against a generated offline world: no token, no network.
 
-    Starts the world on 127.0.0.1 in this process, writes DIR/sourcing.toml pointing at it, runs
-    github, arxiv, talks, resolve, score and leads into a fresh DIR/demo.db, prints the lead lists
-    and writes DIR/shortlist.csv.
+    Starts the world on 127.0.0.1 in this process, writes DIR/sourcing.toml pointing at it, runs github, arxiv, talks, resolve, score and leads into a fresh DIR/demo.db, prints the lead lists and writes DIR/shortlist.csv.
 
     Example: sourcing demo --dir /tmp/demo --size 500
     """

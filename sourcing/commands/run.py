@@ -24,9 +24,9 @@ def run(
 ) -> None:
     """Collect (GitHub, arXiv, talks), resolve identities, score and build the lead lists, as one run.
 
-    A failing step is recorded and the next one still runs. Exit code: 0 every step ok,
-    1 some step failed (partial), 3 every step failed, 4 another run holds the database,
-    130 interrupted. Ctrl-C once finishes the current step and stops; twice stops at once.
+    A failing step is recorded and the next one still runs. Exit code: 0 every step ok, 1 some step failed (partial), 3 every step failed, 4 another run holds the database, 130 interrupted.
+
+    Ctrl-C once finishes the current step (a collection step stops at its next checkpoint) and stops; twice stops at once. `sourcing runs show last` tells what each step did.
 
     Example: sourcing run --skip talks
     """
