@@ -236,7 +236,8 @@ def person_detail(engine: Engine, person_id: int) -> dict:
         why = []
         for l in links:
             if l["status"] in ("auto", "accepted"):
-                text = l["reason"] + (" — confirmed by a human" if l["status"] == "accepted" else "")
+                pair = f"{label[l['identity_a']]} = {label[l['identity_b']]}"
+                text = f"{pair}: {l['reason']}" + (" — confirmed by a human" if l["status"] == "accepted" else "")
                 why.append({"text": text, "reason": l["reason"], "confidence": l["confidence"], "status": l["status"], "kind": "link"})
         for d in decisions:
             if d["decision"] == "same" and d["identity_a"] in label and d["identity_b"] in label:

@@ -33,7 +33,7 @@ ORG_GENERIC = frozenset(
 )
 NO_ORG = frozenset({"freelance", "self employed", "selfemployed", "independent", "none", "n a", "student"})
 _WORD = r"[A-Z][\w&\-]*(?:\.[a-z]{2,4}\b)?"  # "Zalando", "Booking.com"; a sentence's period ends it
-_BIO_ORG = re.compile(rf"\b(?:at|@)\s+({_WORD}(?:\s+(?:{_WORD}|of|de))*)")
+_BIO_ORG = re.compile(rf"\b(?:at|@)\s+((?:[a-z][\w&\-]*\s+(?=[A-Z]))?{_WORD}(?:\s+(?:{_WORD}|of|de))*)")
 SMALL_REPO = 25  # repos with at most this many contributors give co-contributor context
 
 
@@ -226,13 +226,18 @@ def load(conn: Connection, ids: Optional[Iterable[int]], topics: Topics, progres
                 {"source": src, "external_key": ext, "emails": emails, "urls": urls, "handles": handles, "bio": bio}
             )
         )
-        f.nkeys.append(N.block_keys(nm))
+        nk = N.block_keys(nm)
+        if src == "github" and not nk:
+            nk = N.login_block_keys(ext)  # no usable name: the login may spell one
+        f.nkeys.append(nk)
         f.gkeys.append(N.given_keys(nm))
         tok: set[str] = set()
         tok |= org_tokens(aff)
         tok |= org_tokens(company)
-        if src == "talks":
+        if bio:
+            # "ML engineer at Zalando. I work on Kafka and Airflow."
             tok |= bio_orgs(bio)
+            tok |= {"t:" + x for x in topics.of_text(bio)}
         lt = location_token(loc)
         if lt:
             tok.add(lt)
@@ -298,9 +303,11 @@ def _load_papers(conn: Connection, f: Features, scoped: bool, topics: Topics) ->
     for pid, key, cats, title in _rows(conn, f"SELECT id, key, categories, title FROM paper{pw_id}"):
         f.paper_key[pid] = key
         t = topics.of_text(title)
+        broad = set()
         for c in _j(cats) or ():
-            t |= topics.by_category.get(c, set())
-        info[pid] = {"t:" + s for s in t}
+            broad |= topics.by_category.get(c, set())
+        # a title's keywords name the paper's topic; an arXiv category only its broad field
+        info[pid] = {"t:" + s for s in t} | {"k:" + s for s in broad - t}
     code: dict[int, set[int]] = {}
     for pid, rid in _rows(conn, f"SELECT paper_id, repo_id FROM papercode{pw}"):
         if rid is not None:

@@ -275,3 +275,19 @@ def login_grade(login: str | None, name: Name | None) -> float:
             if rest and (rest == g or rest == g[0]):
                 best = max(best, INITIAL)
     return best
+
+
+def login_block_keys(login: str | None) -> set[str]:
+    """Name blocks a nameless account's login may spell: "andreimensah" -> mensah|a (and every
+    other split), "jsmith" -> smith|j, "smithj" -> smith|j. Bounded: logins are <= 39 characters."""
+    if not login:
+        return set()
+    lg = _ALNUM.sub("", unidecode(login).lower()).rstrip("0123456789")[:39]
+    out = set()
+    for k in range(1, len(lg) - 1):
+        head, tail = lg[:k], lg[k:]
+        if len(tail) >= 3:
+            out.add(f"{tail}|{head[0]}")  # given then family
+        if len(head) >= 3:
+            out.add(f"{head}|{tail[0]}")  # family then given
+    return out

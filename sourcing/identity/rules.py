@@ -167,6 +167,7 @@ CONTEXT = {
     "v": ("event", 0.10),
     "l": ("city", 0.06),
     "t": ("topic", 0.05),
+    "k": ("field", 0.05),
 }
 
 
@@ -181,6 +182,7 @@ class Node:
     nkeys: set
     bot: bool
     org_members: int = 0  # members that name an organisation
+    papers_only: bool = False  # every member is a paper's author (arxiv, proceedings)
 
 
 def node_of(f: Features, members: list[int]) -> Node:
@@ -205,7 +207,8 @@ def node_of(f: Features, members: list[int]) -> Node:
             tokens |= f.tokens[i]
             nkeys |= f.nkeys[i]
         bot = bot or f.bot[i]
-    return Node(members, list(names.values()), logins, tokens, nkeys, bot, orgs)
+    papers_only = all(f.source[i] in ("arxiv", "proceedings") for i in members)
+    return Node(members, list(names.values()), logins, tokens, nkeys, bot, orgs, papers_only)
 
 
 def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str]:
@@ -230,7 +233,8 @@ def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str]:
 
 
 GRADE_WORD = {N.FULL: "same name", N.VARIANT: "spelling variant", N.INITIAL: "initials", N.NICKNAME: "short form"}
-AMBIGUOUS_INITIAL = 0.55  # "T. Sokolov" where Taylor and Tomasz Sokolov both exist
+AMBIGUOUS_INITIAL = 0.55
+NEED_GITHUB_PAPER = 2  # specific topics a GitHub account and a paper's author must share on a name alone  # "T. Sokolov" where Taylor and Tomasz Sokolov both exist
 
 
 def shared(x: Node, y: Node) -> dict[str, list[str]]:
@@ -278,15 +282,17 @@ def score(x: Node, y: Node, common: dict[str, list[str]], stats) -> Optional[tup
         word = "initials (ambiguous)"
     conf = BASE.get(g) or (0.38 if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
     parts = []
+    rare = False
     for kind, (label, weight) in CONTEXT.items():
         got = common.get(kind)
         if not got:
             continue
         if kind == "c":
             got = _distinct_people(got)
-            w = sum(coauthor_weight(stats.count(t) if stats is not None else 1) for t in got)
-            conf += min(w, 0.45)
-        elif kind == "t":
+            ws = [coauthor_weight(stats.count(t) if stats is not None else 1) for t in got]
+            rare = rare or max(ws) >= 0.3
+            conf += min(sum(ws), 0.45)
+        elif kind in ("t", "k"):
             conf += weight * min(len(got), 2)
         elif kind == "d" and "o" in common:
             conf += 0.05
@@ -298,8 +304,20 @@ def score(x: Node, y: Node, common: dict[str, list[str]], stats) -> Optional[tup
         xo, yo = x.org_members, y.org_members
         if xo and yo:
             # both name an organisation, and never the same one: more so the more often they do
-            conf -= 0.3 if min(xo, yo) >= 2 else 0.15
+            conf -= 0.45 if min(xo, yo) >= 2 else 0.2
             parts.append("but different organisations")
+    # GitHub has far more people than papers have authors: a namesake in the same field is likelier
+    need = NEED_GITHUB_PAPER if (x.papers_only and y.logins) or (y.papers_only and x.logins) else 2
+    if (
+        not any(k in common for k in ("c", "r", "o", "d", "v"))
+        and not (x.papers_only and y.papers_only)
+        and len(common.get("t", ())) < need
+    ):
+        # a broad field places two papers' authors together, not a GitHub account or a speaker:
+        # those need specific topics (a talk's tags, a bio's "I work on ...", a title's keywords)
+        conf = min(conf, AUTO - 0.05)
+    if word == "initials (ambiguous)" and not ("o" in common or "d" in common or rare):
+        conf = min(conf, AUTO - 0.05)  # which of the namesakes? only a human can tell
     conf = round(min(conf, 0.97), 4)
     reason = f"{word} {said}, and shared " + "; ".join(parts)
     return conf, ia, ib, reason

@@ -1,0 +1,120 @@
+"""Each evidence rule joins what it should and nothing else; same-name people stay apart."""
+
+from sqlalchemy import text
+
+from sourcing.identity import person_detail, resolve, suggestions
+
+from .conftest import person_of
+
+
+def test_github_login_in_a_speaker_bio_joins_the_account(engine, world):
+    acct = world.github("jdoe", "Jane Doe")
+    (spk,) = world.talk("pycon-2025/T1", [{"name": "Jane Doe", "bio": "Data engineer. Find me on GitHub as @jdoe."}])
+    (other,) = world.talk("pycon-2025/T2", [{"name": "Jane Doe", "handles": {"github": "JDoe"}}])
+    world.store(engine)
+    counts = resolve(engine)
+    assert counts["identities"] == 3 and counts["people"] == 1
+    pid = person_of(engine, acct)
+    assert person_of(engine, spk) == pid == person_of(engine, other)
+    why = person_detail(engine, pid)["why"]
+    assert any("GitHub login jdoe" in w["text"] for w in why)
+
+
+def test_noreply_email_counts_as_its_login_and_emails_join(engine, world):
+    acct = world.github("ada-l", "Ada Lovelace", emails=["ada@analytical.org"])
+    (s1,) = world.talk("ev-2024/A", [{"name": "Ada Lovelace", "emails": ["583231+ada-l@users.noreply.github.com"]}])
+    (s2,) = world.talk("ev-2024/B", [{"name": "A. Lovelace", "emails": ["ADA@analytical.org"]}])
+    world.store(engine)
+    resolve(engine)
+    assert person_of(engine, acct) == person_of(engine, s1) == person_of(engine, s2)
+
+
+def test_orcid_twitter_and_homepage_join(engine, world):
+    acct = world.github("kgrace", "Grace Kim", handles={"twitter": "@gracekim", "homepage": "https://gracekim.dev/"})
+    (s1,) = world.talk("ev-2024/C", [{"name": "Grace Kim", "handles": {"twitter": "https://x.com/GraceKim"}}])
+    (s2,) = world.talk("ev-2024/D", [{"name": "Grace Kim", "urls": ["http://www.gracekim.dev"]}])
+    (s3,) = world.talk("ev-2024/E", [{"name": "G. Kim", "handles": {"orcid": "https://orcid.org/0000-0002-1825-0097"}}])
+    (s4,) = world.talk("ev-2024/F", [{"name": "Grace Kim", "handles": {"orcid": "0000-0002-1825-0097",
+                                                                       "homepage": "gracekim.dev"}}])
+    world.store(engine)
+    resolve(engine)
+    pids = {person_of(engine, x) for x in (acct, s1, s2, s3, s4)}
+    assert len(pids) == 1
+
+
+def test_paper_author_matches_a_contributor_of_the_papers_code(engine, world):
+    acct = world.github("jroe", None, repos=["acme/streamkit"])
+    other = world.github("bob-builder", "Bob Builder", repos=["acme/streamkit"])
+    a, b = world.paper("2406.00001", ["Jane Roe", "Carl Ng"], code="acme/streamkit")
+    world.store(engine)
+    resolve(engine)
+    assert person_of(engine, a) == person_of(engine, acct)
+    assert person_of(engine, b) != person_of(engine, other)
+    why = person_detail(engine, person_of(engine, acct))["why"]
+    assert any("links its code at acme/streamkit" in w["text"] for w in why)
+
+
+def test_initial_and_full_name_with_a_shared_coauthor_join(engine, world):
+    j1, lee1 = world.paper("2401.00001", ["J. Smithfield", "Annika Leeuwen"])
+    j2, lee2 = world.paper("2402.00002", ["John Smithfield", "Annika Leeuwen"])
+    world.store(engine)
+    resolve(engine)
+    assert person_of(engine, j1) == person_of(engine, j2)
+    assert person_of(engine, lee1) == person_of(engine, lee2)
+
+
+def test_accents_and_name_order_with_context_join(engine, world):
+    a, _ = world.paper("2401.00011", [("José García", "Universidad de Buenos Aires"), "Mara Quist"])
+    b, _ = world.paper("2401.00012", [("Jose Garcia", "Universidad de Buenos Aires"), "Tor Venn"])
+    c, _ = world.paper("2401.00013", [("Wei Zhang", "Tsinghua University"), "Ola Brandt"])
+    d, _ = world.paper("2401.00014", [("Zhang Wei", "Tsinghua University"), "Kai Strom"])
+    world.store(engine)
+    resolve(engine)
+    assert person_of(engine, a) == person_of(engine, b)
+    assert person_of(engine, c) == person_of(engine, d)
+
+
+def test_same_name_different_people_stay_apart(engine, world):
+    a, _ = world.paper("2401.00021", [("David Smith", "ETH Zurich"), "Lia Porter"])
+    b, _ = world.paper("2401.00022", [("David Smith", "Google"), "Omar Haddad"])
+    g1 = world.github("dsmith", "David Smith", company="Google")
+    g2 = world.github("davesmith", "David Smith", company="ETH Zurich")
+    (s,) = world.talk("ev-2025/G", [{"name": "David Smith"}])  # a name and nothing else
+    world.store(engine)
+    resolve(engine)
+    assert person_of(engine, a) != person_of(engine, b)
+    assert person_of(engine, g1) != person_of(engine, g2)  # two GitHub accounts: never automatically
+    assert person_of(engine, s) not in {person_of(engine, x) for x in (a, b, g1, g2)}  # name alone
+
+
+def test_two_github_accounts_sharing_an_email_become_a_suggestion(engine, world):
+    g1 = world.github("mia-k", "Mia Keller", emails=["mia@keller.io"])
+    g2 = world.github("miakeller-work", "Mia Keller", emails=["mia@keller.io"])
+    world.store(engine)
+    counts = resolve(engine)
+    assert person_of(engine, g1) != person_of(engine, g2)
+    assert counts["suggestions"] == 1
+    (sug,) = suggestions(engine)
+    assert {sug["a"]["external_key"], sug["b"]["external_key"]} == {"mia-k", "miakeller-work"}
+
+
+def test_a_shared_address_with_disagreeing_names_does_not_join(engine, world):
+    speakers = [{"name": n, "emails": ["info@pydata.example"]} for n in ("Ann Berg", "Tom Ruiz", "Li Na", "Omar Said", "Eve Holt")]
+    ids = world.talk("pydata-2025/X", speakers[:2]) + world.talk("pydata-2025/Y", speakers[2:])
+    world.store(engine)
+    resolve(engine)
+    assert len({person_of(engine, i) for i in ids}) == 5
+
+
+def test_hostile_names_resolve_without_errors(engine, world):
+    names = ["", "A", "王秀英", "😀🚀", "x" * 500, "!!! ---", "\u202eEvil\u202c", '=HYPERLINK("http://e","c")']
+    ids = world.talk("ev-2025/H", [{"name": n} for n in names])
+    ids += world.paper("2401.00099", names)
+    world.github("emoji", "😀🚀")
+    world.store(engine)
+    counts = resolve(engine)
+    assert counts["identities"] == 2 * len(names) + 1
+    # nothing name-like joins a talk's speakers to each other, nor a paper's authors
+    assert len({person_of(engine, i) for i in ids[: len(names)]}) == len(names)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM identity WHERE person_id IS NULL")).scalar_one() == 0
