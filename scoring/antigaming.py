@@ -14,19 +14,30 @@ from typing import Iterable
 
 import numpy as np
 
-# titles of changes that take no knowledge of the code
-TRIVIAL_TITLE = re.compile(
-    r"\b(typos?|spelling|misspell\w*|whitespaces?|trailing[ -]?spaces?|white[ -]space|grammar|"
-    r"readme|broken links?|fix(?:e[sd])? (?:a |the )?links?|hacktoberfest|"
-    r"add(?:ed|s)? (?:me|myself|my name)\b|contributors? list|formatting only|indentation)\b",
-    re.IGNORECASE,
+# One set of rules, written as SQL LIKE patterns (case-insensitive), used by the database
+# (SQLite evaluates them while the activity is read) and by Python (other databases, tests).
+# Titles of changes that take no knowledge of the code:
+TRIVIAL_TITLES = (
+    "%typo%", "%spelling%", "%misspel%", "%whitespace%", "%white space%", "%trailing space%",
+    "%grammar%", "%readme%", "%broken link%", "%fix link%", "%fix the link%", "%hacktoberfest%",
+    "%add me to%", "%add myself%", "%contributors list%", "%formatting only%", "%indentation%",
 )
-_DOC_FILE = re.compile(
-    r"(^|/)(readme|changelog|changes|contributors|contributing|authors|license|notice|history)([.][a-z]+)?$"
-    r"|[.](md|rst|txt|adoc)$|(^|/)docs?/",
-    re.IGNORECASE,
+# Files that are documentation, not code:
+DOC_FILES = (
+    "%.md", "%.rst", "%.txt", "%.adoc", "docs/%", "doc/%", "%/docs/%", "%/doc/%", "readme%",
+    "%/readme%", "changelog%", "%/changelog%", "contributors%", "contributing%", "authors%",
+    "license%", "notice%",
 )
 FLAGS = ("trivial-prs", "self-merged", "burst")
+
+
+def _like_regex(patterns: tuple[str, ...]) -> re.Pattern:
+    parts = ["".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in p) for p in patterns]
+    return re.compile("^(?:" + "|".join(parts) + ")$", re.IGNORECASE | re.DOTALL)
+
+
+_TITLE_RE = _like_regex(TRIVIAL_TITLES)
+_DOC_RE = _like_regex(DOC_FILES)
 
 
 def _files(v) -> list[str] | None:
@@ -41,58 +52,63 @@ def _files(v) -> list[str] | None:
     return [str(x) for x in got] if isinstance(got, list) else None
 
 
+def cosmetic_title(title: str | None) -> bool:
+    return bool(title) and bool(_TITLE_RE.match(title))
+
+
 def docs_only(files: list[str] | None) -> bool:
-    return bool(files) and all(_DOC_FILE.search(f) for f in files)
+    return bool(files) and all(_DOC_RE.match(f) for f in files)
 
 
 def is_trivial(title: str | None, files: list[str] | None, size: int, max_lines: int) -> bool:
-    """A small change whose title or files say it is cosmetic."""
-    small = 0 <= size <= max_lines
-    if not small and size >= 0:
-        return False
-    cosmetic = bool(title and TRIVIAL_TITLE.search(title))
-    docs = docs_only(files)
-    if size < 0:  # size unknown: both signals must agree
-        return cosmetic and docs
-    return cosmetic or docs
+    """A small change whose title or files say it is cosmetic (size < 0: unknown)."""
+    return trivial_from(cosmetic_title(title), docs_only(files), size, max_lines)
 
 
-def classify_changes(cands: Iterable[tuple], max_lines: int) -> tuple[np.ndarray, np.ndarray]:
-    """(ids of trivial changes, ids of other docs-only changes) from (id, title, files, size) rows.
+def trivial_from(cosmetic, docs, size, max_lines):
+    """Works on scalars and numpy arrays alike: small and cosmetic; unknown size needs both."""
+    small = (size >= 0) & (size <= max_lines)
+    return (small & (cosmetic | docs)) | ((size < 0) & cosmetic & docs)
 
-    Titles and file lists repeat a lot ("Fix typo", ["README.md"]), so each distinct pair is
-    judged once.
+
+def sql_flags(dialect: str, kind: str = "a.kind", title: str = "a.title", files: str = "a.files") -> str | None:
+    """SQL for 1 * cosmetic title + 2 * docs-only files of a change, or None where Python must do it."""
+    if dialect != "sqlite":
+        return None
+    t = " OR ".join(f"{title} LIKE '{p}'" for p in TRIVIAL_TITLES)
+    f = " OR ".join(f"j.value LIKE '{p}'" for p in DOC_FILES)
+    # a cheap text test first, so json_each only runs on lists that mention documentation at all
+    pre = " OR ".join(f"{files} LIKE '%{x}%'" for x in (".md", ".rst", ".txt", ".adoc", "doc", "readme", "changelog", "contribut", "authors", "license", "notice"))
+    return (
+        f"CASE WHEN {kind} IN ('pr_merged', 'pr_open', 'pr_closed', 'commit') THEN "
+        f"(CASE WHEN {t} THEN 1 ELSE 0 END) + "
+        f"(CASE WHEN {files} IS NOT NULL AND ({pre}) AND json_array_length({files}) > 0 "
+        f"AND NOT EXISTS (SELECT 1 FROM json_each({files}) j WHERE NOT ({f})) THEN 2 ELSE 0 END) "
+        "ELSE 0 END"
+    )
+
+
+def classify_rows(cands: Iterable[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, cosmetic, docs-only) from (id, title, files) rows, judged in Python.
+
+    Titles and file lists repeat a lot ("Fix typo", ["README.md"]), so each is judged once.
     """
-    cache: dict[tuple, tuple[bool, bool]] = {}
-    triv: list[int] = []
-    docs: list[int] = []
-    for aid, title, files, size in cands:
-        key = (title, files if not isinstance(files, list) else tuple(files), size <= max_lines, size < 0)
-        got = cache.get(key)
-        if got is None:
-            fl = _files(files)
-            d = docs_only(fl)
-            got = cache[key] = (is_trivial(title, fl, size, max_lines), d)
-        if got[0]:
-            triv.append(aid)
-        elif got[1]:
-            docs.append(aid)
-    return np.array(sorted(triv), dtype=np.int64), np.array(sorted(docs), dtype=np.int64)
-
-
-def _group_median(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Median of `values` per group (groups given as ints 0..n_groups-1)."""
-    out = np.zeros(n_groups)
-    if len(group) == 0:
-        return out
-    order = np.lexsort((values, group))
-    g, v = group[order], values[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    ends = np.r_[starts[1:], len(g)]
-    lo = v[starts + (ends - starts - 1) // 2]
-    hi = v[starts + (ends - starts) // 2]
-    out[g[starts]] = (lo + hi) / 2.0
-    return out
+    tcache: dict = {}
+    fcache: dict = {}
+    ids, cos, doc = [], [], []
+    for aid, title, files in cands:
+        c = tcache.get(title)
+        if c is None:
+            c = tcache[title] = cosmetic_title(title)
+        key = files if not isinstance(files, list) else tuple(files)
+        d = fcache.get(key)
+        if d is None:
+            d = fcache[key] = docs_only(_files(files))
+        if c or d:
+            ids.append(aid)
+            cos.append(c)
+            doc.append(d)
+    return np.array(ids, dtype=np.int64), np.array(cos, dtype=bool), np.array(doc, dtype=bool)
 
 
 def factors(act: dict, kinds_change: tuple[int, ...], n_people: int, weights: dict) -> tuple[np.ndarray, dict]:
@@ -114,15 +130,23 @@ def factors(act: dict, kinds_change: tuple[int, ...], n_people: int, weights: di
     selfm = act["self_merged"] & change
     fac[selfm] *= ag["self_merge_factor"]
 
-    # bursts: weeks far above the person's usual weekly pace of changes
+    # bursts: weeks far above the person's usual pace, their changes per week over their active
+    # span (at least half a year: 40 changes in the only week someone was ever seen is a burst)
     burst = np.zeros(n, dtype=bool)
     idx = np.flatnonzero(change)
     if len(idx):
-        week = np.floor(act["day"][idx] / 7.0).astype(np.int64)
+        day = act["day"][idx]
+        week = np.floor(day / 7.0).astype(np.int64)
         key = person[idx] * (1 << 24) + (week - week.min())
         uk, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
         wk_person = uk >> 24
-        usual = _group_median(wk_person, cnt.astype(np.float64), n_people)
+        first = np.full(n_people, np.inf)
+        last = np.full(n_people, -np.inf)
+        np.minimum.at(first, person[idx], day)
+        np.maximum.at(last, person[idx], day)
+        total = np.bincount(person[idx], minlength=n_people).astype(np.float64)
+        span = np.maximum((last - first) / 7.0 + 1.0, ag["burst_span_weeks"])
+        usual = np.divide(total, span, out=np.zeros(n_people), where=np.isfinite(span))
         limit = np.maximum(ag["burst_per_week"], 3.0 * usual[wk_person])
         wk_fac = np.minimum(1.0, limit / cnt)
         f = wk_fac[inv]

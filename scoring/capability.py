@@ -215,7 +215,8 @@ def _ref(m: np.ndarray) -> float:
     return float(np.percentile(pos, 95)) if len(pos) else 1.0
 
 
-def compute(data: Data, tax: Taxonomy, w: dict, progress=None, timings: dict | None = None) -> Result:
+def compute(data: Data, tax: Taxonomy, w: dict, text: dict, progress=None, timings: dict | None = None) -> Result:
+    """All scores from loaded data and the text matrices of `skills.start` ({table: (ids, matrix)})."""
     import time
 
     t = timings if timings is not None else {}
@@ -231,10 +232,9 @@ def compute(data: Data, tax: Taxonomy, w: dict, progress=None, timings: dict | N
     skill_keys = list(tax.skills)
     n_skills = len(skill_keys)
     hl = w["time"]["half_life_years"]
-    matcher = skills.Matcher(tax)
-    rs = skills.repo_skills(data, tax, matcher)
-    ps = skills.paper_skills(data, matcher, w)
-    ts = skills.talk_skills(data, matcher)
+    rs = skills.align(*text["repo"], data.repo_id)
+    ps = skills.align(*text["paper"], data.paper["id"])
+    ts = skills.align(*text["talk"], data.talk["id"])
     t0 = phase("skills", t0)
 
     # --- code: items, contributions, graph, importance -------------------------------------

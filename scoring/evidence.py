@@ -20,14 +20,14 @@ from scoring.load import KINDS, Data, rows
 _TALK_WORD = {"keynote": "Keynote", "tutorial": "Tutorial", "workshop": "Workshop", "lightning": "Lightning talk", "poster": "Poster"}
 
 
-def select(result: Result, weights: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(item, column, share of the score, position) of the top lines of every score above the floor."""
-    st = weights["store"]
-    k = int(st["evidence_lines"])
+def select(result: Result, weights: dict, wants: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(item, column, share of the score, position) of the top lines of each score in `wants`
+    (a people x columns mask)."""
+    k = int(weights["store"]["evidence_lines"])
     coo = result.contrib.tocoo()
     item, col, part = coo.row, coo.col, coo.data
     person = result.items.person[item]
-    keep = (part > 0) & (result.value[person, col] >= max(st["evidence_floor"], st["min_value"]))
+    keep = (part > 0) & wants[person, col]
     item, col, part, person = item[keep], col[keep], part[keep], person[keep]
     # strongest first within each (person, column); ties by item for determinism
     order = np.lexsort((item, -part, col, person))
@@ -88,17 +88,16 @@ def _search_url(kind: int, repo: str, login: str) -> str:
     return f"{base}/commits?author={q}"
 
 
-def _activity_urls(engine: Engine, ids: list[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
+def _fetch(engine: Engine, sql: str, ids: list[int]) -> dict[int, tuple]:
+    """{id: rest of row} for `sql` ("... WHERE id IN ({marks})") over `ids`, in chunks."""
+    out: dict[int, tuple] = {}
     if not ids:
         return out
     with engine.connect() as conn:
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for aid, url in rows(conn, f"SELECT id, url FROM activity WHERE id IN ({marks})", chunk):
-                if url:
-                    out[aid] = url
+            for r in rows(conn, sql.format(marks=",".join("?" * len(chunk))), chunk):
+                out[r[0]] = r[1:]
     return out
 
 
@@ -112,7 +111,12 @@ def lines(engine: Engine, data: Data, result: Result, item_ids: np.ndarray) -> d
         for i in uniq
         if it.kind[i] < len(KINDS) and (it.count[i] <= 1 or int(it.ident[i]) not in data.ident_login)
     ]
-    own = _activity_urls(engine, sorted(set(need)))
+    own = {k: v[0] for k, v in _fetch(engine, "SELECT id, url FROM activity WHERE id IN ({marks})", sorted(set(need))).items() if v[0]}
+    p, t = data.paper, data.talk
+    papers = _fetch(engine, "SELECT id, title, url, key, source FROM paper WHERE id IN ({marks})",
+                    sorted({int(p["id"][it.paper[i]]) for i in uniq if it.kind[i] == K_PAPERS}))
+    talks = _fetch(engine, "SELECT id, title, url, video_url FROM talk WHERE id IN ({marks})",
+                   sorted({int(t["id"][it.talk[i]]) for i in uniq if it.kind[i] == K_TALK}))
     stars = data.repo["stars"]
     out: dict[int, tuple[str, str | None, str, str]] = {}
     for i in uniq:
@@ -153,12 +157,13 @@ def lines(engine: Engine, data: Data, result: Result, item_ids: np.ndarray) -> d
             ref = f"activity:{int(it.ref[i])}" if kind < len(KINDS) else f"repo:{int(data.repo_id[r])}"
             out[i] = (text, url, "review" if name == "review" else "code", ref)
         elif kind == K_PAPERS:
-            p = data.paper
             j = int(it.paper[i])
             n = int(it.count[i])
             cat = it.group[i] or ""
             code = p["code_url"][j]
-            title = _clip(p["title"][j])
+            ptitle, purl, pkey, psource = papers.get(int(p["id"][j]), (None, None, p["key"][j], None))
+            title = _clip(ptitle or pkey)
+            purl = purl or (f"https://arxiv.org/abs/{pkey}" if psource == "arxiv" else None)
             if n <= 1:
                 what = f"{cat} paper" if cat else "Paper"
                 year = f" ({_year(p['day'][j])})" if np.isfinite(p["day"][j]) else ""
@@ -174,19 +179,19 @@ def lines(engine: Engine, data: Data, result: Result, item_ids: np.ndarray) -> d
                 elif k > 1:
                     text += f", {k} with code" + (f" (e.g. {_short(code)})" if code else "")
                 text += f"; strongest: “{title}”"
-            out[i] = (text, p["url"][j], "research", f"paper:{int(p['id'][j])}")
+            out[i] = (text, purl, "research", f"paper:{int(p['id'][j])}")
         elif kind == K_TALK:
-            t = data.talk
             j = int(it.talk[i])
             word = _TALK_WORD.get((t["kind"][j] or "talk").split()[0], "Talk")
             e = int(t["event"][j])
-            title = _clip(t["title"][j])
+            ttitle, turl, tvideo = talks.get(int(t["id"][j]), (None, None, None))
+            title = _clip(ttitle or t["key"][j])
+            url = turl or tvideo
             if e >= 0:
                 text = f"{word} at {data.event['name'][e]}: “{title}”"
-                url = t["url"][j] or data.event["url"][e]
+                url = url or data.event["url"][e]
             else:
                 year = f" ({_year(t['day'][j])})" if np.isfinite(t["day"][j]) else ""
                 text = f"{word}{year}: “{title}”"
-                url = t["url"][j]
             out[i] = (text, url, "talk", f"talk:{int(t['id'][j])}")
     return out

@@ -147,8 +147,7 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
             conn,
             f"""SELECT id, full_name, stars, forks, contributors_count, org_count, commit_frequency,
                    releases_count, {_day(conn, 'created_at')}, {_day(conn, 'pushed_at')},
-                   is_fork, archived, owner, owner_is_org, host, language, languages, topics,
-                   description, skills
+                   is_fork, archived, owner, host
               FROM repo ORDER BY id""",
         )
         repo_id = np.array([r[0] for r in rs], dtype=np.int64)
@@ -166,14 +165,9 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
             "is_fork": np.array([bool(r[10]) for r in rs], dtype=bool),
             "archived": np.array([bool(r[11]) for r in rs], dtype=bool),
             "owner": [(r[12] or r[1].split("/")[0]) for r in rs],
-            "owner_is_org": [r[13] for r in rs],
-            "host": [r[14] or "github" for r in rs],
-            "language": [r[15] for r in rs],
-            "languages": [_json(r[16]) for r in rs],
-            "topics": [_json(r[17]) or [] for r in rs],
-            "description": [r[18] or "" for r in rs],
-            "skills": [_json(r[19]) or [] for r in rs],
+            "host": [r[13] or "github" for r in rs],
         }
+        del rs
         rpos = _index(repo_id)
         t["repos"] = time.perf_counter() - t0
 
@@ -181,6 +175,7 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
         if progress:
             progress("reading activity")
         case = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
+        flags = antigaming.sql_flags(conn.dialect.name) or "0"
         # self-merge: merged by its own author in a repo the author owns
         acts = rows(
             conn,
@@ -190,11 +185,12 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
                         ELSE coalesce(a.additions, 0) + coalesce(a.deletions, 0) END,
                    coalesce(a.number, -1),
                    CASE WHEN a.merged_by IS NOT NULL AND lower(a.merged_by) = lower(i.login)
-                             AND lower(r.owner) = lower(i.login) THEN 1 ELSE 0 END
+                             AND lower(r.owner) = lower(i.login) THEN 1 ELSE 0 END,
+                   {flags}
               FROM activity a JOIN identity i ON i.id = a.identity_id JOIN repo r ON r.id = a.repo_id
              WHERE i.person_id IS NOT NULL AND coalesce(i.kind, 'user') != 'bot'""",
         )
-        arr = np.array(acts, dtype=np.float64).reshape(-1, 8) if acts else np.zeros((0, 8))
+        arr = np.array(acts, dtype=np.float64).reshape(-1, 9) if acts else np.zeros((0, 9))
         del acts
         act = {
             "id": arr[:, 0].astype(np.int64),
@@ -205,6 +201,7 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
             "size": arr[:, 5].astype(np.int64),
             "number": arr[:, 6].astype(np.int64),
             "self_merged": arr[:, 7] > 0,
+            "flags": arr[:, 8].astype(np.int64),
         }
         del arr
         act["person"] = _lookup(ident_person, act["ident"])
@@ -214,24 +211,24 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
         t["activity"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        # titles and files only of small changes (the only ones that can be trivial) and of
-        # changes to few files (docs-only candidates)
-        ag = weights["antigaming"]
-        cand = rows(
-            conn,
-            f"""SELECT a.id, a.title, a.files,
-                   CASE WHEN a.additions IS NULL AND a.deletions IS NULL THEN -1
-                        ELSE coalesce(a.additions, 0) + coalesce(a.deletions, 0) END
-              FROM activity a JOIN identity i ON i.id = a.identity_id
-             WHERE i.person_id IS NOT NULL AND a.kind IN ('pr_merged', 'pr_open', 'pr_closed', 'commit')
-               AND (coalesce(a.additions, 0) + coalesce(a.deletions, 0) <= ?
-                    OR coalesce(a.changed_files, 99) <= 3)""",
-            (int(ag["trivial_max_lines"]),),
-        )
-        triv_ids, docs_ids = antigaming.classify_changes(cand, int(ag["trivial_max_lines"]))
-        act["trivial"] = np.isin(act["id"], triv_ids)
-        act["docs_only"] = np.isin(act["id"], docs_ids)
-        del cand
+        if antigaming.sql_flags(conn.dialect.name) is None:
+            # no SQL for the rules here: judge titles and file lists in Python
+            cand = rows(
+                conn,
+                """SELECT a.id, a.title, a.files FROM activity a JOIN identity i ON i.id = a.identity_id
+                    WHERE i.person_id IS NOT NULL AND a.kind IN ('pr_merged', 'pr_open', 'pr_closed', 'commit')""",
+            )
+            ids_, cos, doc = antigaming.classify_rows(cand)
+            del cand
+            pos = np.searchsorted(act["id"], ids_)
+            ok = (pos < len(act["id"])) & (act["id"][np.minimum(pos, len(act["id"]) - 1)] == ids_)
+            act["flags"][pos[ok]] = cos[ok] * 1 + doc[ok] * 2
+        cosmetic = (act["flags"] & 1) > 0
+        docs = (act["flags"] & 2) > 0
+        max_lines = int(weights["antigaming"]["trivial_max_lines"])
+        act["trivial"] = antigaming.trivial_from(cosmetic, docs, act["size"], max_lines)
+        act["docs_only"] = docs & ~act["trivial"]
+        del act["flags"]
         t["trivial"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -269,23 +266,17 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
 
         pp = rows(
             conn,
-            f"""SELECT id, key, source, title, abstract, primary_category, categories,
-                   {_day(conn, 'published')}, url, event_id, venue, withdrawn
+            f"""SELECT id, key, source, primary_category, {_day(conn, 'published')}, event_id, withdrawn
               FROM paper ORDER BY id""",
         )
         paper = {
             "id": np.array([r[0] for r in pp], dtype=np.int64),
             "key": [r[1] for r in pp],
             "source": [r[2] for r in pp],
-            "title": [r[3] or r[1] for r in pp],
-            "abstract": [r[4] or "" for r in pp],
-            "primary": [r[5] for r in pp],
-            "categories": [_json(r[6]) or [] for r in pp],
-            "day": np.array([np.nan if r[7] is None else r[7] for r in pp], dtype=np.float64),
-            "url": [r[8] or (f"https://arxiv.org/abs/{r[1]}" if r[2] == "arxiv" else None) for r in pp],
-            "event": _lookup(epos, np.array([-1 if r[9] is None else r[9] for r in pp], dtype=np.int64)),
-            "venue": [r[10] for r in pp],
-            "withdrawn": np.array([bool(r[11]) for r in pp], dtype=bool),
+            "primary": [r[3] for r in pp],
+            "day": np.array([np.nan if r[4] is None else r[4] for r in pp], dtype=np.float64),
+            "event": _lookup(epos, np.array([-1 if r[5] is None else r[5] for r in pp], dtype=np.int64)),
+            "withdrawn": np.array([bool(r[6]) for r in pp], dtype=bool),
         }
         papos = _index(paper["id"])
         code = rows(conn, "SELECT paper_id, url, repo_id FROM papercode ORDER BY paper_id, url")
@@ -306,23 +297,13 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
         ok = (authorship["paper"] >= 0) & (authorship["person"] >= 0)
         authorship = {k: v[ok] for k, v in authorship.items()}
 
-        tk = rows(
-            conn,
-            f"""SELECT id, key, event_id, title, abstract, track, kind, tags, {_day(conn, 'starts_at')},
-                   url, video_url
-              FROM talk ORDER BY id""",
-        )
+        tk = rows(conn, f"SELECT id, key, event_id, kind, {_day(conn, 'starts_at')} FROM talk ORDER BY id")
         talk = {
             "id": np.array([r[0] for r in tk], dtype=np.int64),
             "key": [r[1] for r in tk],
             "event": _lookup(epos, np.array([-1 if r[2] is None else r[2] for r in tk], dtype=np.int64)),
-            "title": [r[3] or r[1] for r in tk],
-            "abstract": [r[4] or "" for r in tk],
-            "track": [r[5] or "" for r in tk],
-            "kind": [(r[6] or "talk").lower() for r in tk],
-            "tags": [_json(r[7]) or [] for r in tk],
-            "day": np.array([np.nan if r[8] is None else r[8] for r in tk], dtype=np.float64),
-            "url": [r[9] or r[10] for r in tk],
+            "kind": [(r[3] or "talk").lower() for r in tk],
+            "day": np.array([np.nan if r[4] is None else r[4] for r in tk], dtype=np.float64),
         }
         tpos = _index(talk["id"])
         # a talk without its own time happened when its event did

@@ -8,6 +8,7 @@ Each row is capped so that a repo tagged with every buzzword does not count as m
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Iterable
 
@@ -105,63 +106,160 @@ def _put(d: dict[int, float], skills: Iterable[int], w: float) -> None:
             d[s] = w
 
 
-def repo_skills(data, tax: Taxonomy, m: Matcher) -> sp.csr_matrix:
+def _json(v):
+    if v is None or isinstance(v, (list, dict)):
+        return v
+    try:
+        return json.loads(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def repo_skills(rows_: Iterable[tuple], tax: Taxonomy, m: Matcher) -> sp.csr_matrix:
+    """Rows: (full_name, skills, topics, language, languages, description)."""
     col = {k: i for i, k in enumerate(m.skill_keys)}
-    r = data.repo
-    rows: list[dict[int, float]] = []
-    for i, name in enumerate(data.repo_name):
+    out: list[dict[int, float]] = []
+    for name, skills_, topics, lang, langs, desc in rows_:
         d: dict[int, float] = {}
-        mapped = set(tax.skills_of_repo(name)) | {s for s in r["skills"][i] if s in col}
+        mapped = set(tax.skills_of_repo(name)) | {s for s in (_json(skills_) or ()) if s in col}
         if mapped:
             _put(d, (col[s] for s in mapped if s in col), 1.0)
-            rows.append(d)
+            out.append(d)
             continue
-        # what a repo calls itself (name, description) says more than its list of topics
-        _put(d, m.topics(r["topics"][i]), 0.5)
-        lang = r["language"][i]
+        # what a repo calls itself (name, description) says more than its list of topics; a
+        # topic shared by several skills ("deep-learning") is weak, and only confirms when the
+        # name and description already name skills
+        text = name.split("/", 1)[-1].replace("-", " ").replace("_", " ") + " " + (desc or "")
+        kw = m.keywords(text)
+        _put(d, kw, 1.0)
+        for t in _json(topics) or ():
+            got = m.topic.get(str(t).lower())
+            if got:
+                _put(d, got & kw if kw and len(got) > 1 else got, 0.6 / len(got) ** 0.5)
         if lang:
             _put(d, m.language.get(lang.lower(), ()), 0.4)
-        langs = r["languages"][i]
+        langs = _json(langs)
         if isinstance(langs, dict) and langs:
             total = float(sum(v for v in langs.values() if isinstance(v, (int, float)))) or 1.0
             for lname, b in langs.items():
                 if isinstance(b, (int, float)) and b / total >= 0.25:
                     _put(d, m.language.get(str(lname).lower(), ()), 0.3)
-        text = name.split("/", 1)[-1].replace("-", " ").replace("_", " ") + " " + r["description"][i]
-        _put(d, m.keywords(text), 1.0)
-        rows.append(d)
-    return _matrix(rows, len(m.skill_keys))
+        out.append(d)
+    return _matrix(out, len(m.skill_keys))
 
 
-def paper_skills(data, m: Matcher, weights: dict) -> sp.csr_matrix:
+def paper_skills(rows_: Iterable[tuple], m: Matcher, weights: dict) -> sp.csr_matrix:
+    """Rows: (title, abstract opening, primary category, categories)."""
     rw = weights["research"]
-    p = data.paper
-    rows: list[dict[int, float]] = []
-    for i in range(len(p["id"])):
+    out: list[dict[int, float]] = []
+    cache: dict[str, set[int]] = {}
+    for title, abstract, prim, cats in rows_:
         d: dict[int, float] = {}
-        # the abstract's opening says what a paper is about; its tail mostly repeats it
-        kw = m.keywords(p["title"][i] + " " + p["abstract"][i][:1200])
+        text = (title or "") + " " + (abstract or "")
+        kw = cache.get(text)
+        if kw is None:
+            kw = cache[text] = m.keywords(text)
         _put(d, kw, rw["keyword"])
         # a category names a field, not a tool: when the words name the skills, categories only
         # confirm them; otherwise they spread thinly over the field's skills
-        prim = p["primary"][i]
-        for c in dict.fromkeys([prim, *p["categories"][i]]):
+        for c in dict.fromkeys([prim, *(_json(cats) or ())]):
             got = m.category.get(c) if c else None
             if not got:
                 continue
             w = (rw["primary_category"] if c == prim else rw["cross_category"]) / len(got) ** 0.5
             _put(d, got & kw if kw else got, w)
-        rows.append(d)
-    return _matrix(rows, len(m.skill_keys))
+        out.append(d)
+    return _matrix(out, len(m.skill_keys))
 
 
-def talk_skills(data, m: Matcher) -> sp.csr_matrix:
-    t = data.talk
-    rows: list[dict[int, float]] = []
-    for i in range(len(t["id"])):
+def talk_skills(rows_: Iterable[tuple], m: Matcher) -> sp.csr_matrix:
+    """Rows: (title, abstract opening, track, tags)."""
+    out: list[dict[int, float]] = []
+    for title, abstract, track, tags in rows_:
+        tags = [str(x) for x in (_json(tags) or ())]
         d: dict[int, float] = {}
-        _put(d, m.keywords(t["abstract"][i][:1500]), 0.7)
-        _put(d, m.keywords(t["title"][i] + " " + t["track"][i] + " " + " ".join(map(str, t["tags"][i]))), 1.0)
-        _put(d, m.topics(t["tags"][i]), 1.0)
-        rows.append(d)
-    return _matrix(rows, len(m.skill_keys))
+        _put(d, m.keywords(abstract or ""), 0.7)
+        _put(d, m.keywords((title or "") + " " + (track or "") + " " + " ".join(tags)), 1.0)
+        _put(d, m.topics(tags), 1.0)
+        out.append(d)
+    return _matrix(out, len(m.skill_keys))
+
+
+# the opening of an abstract says what it is about; the tail mostly repeats it
+ABSTRACT_CHARS = 600
+
+
+def text_matrices(engine, tax: Taxonomy, weights: dict) -> dict[str, tuple[np.ndarray, sp.csr_matrix]]:
+    """Skill matrices of every repo, paper and talk, read straight from storage: {table: (ids, matrix)}."""
+    from scoring.load import rows
+
+    m = Matcher(tax)
+    out = {}
+    with engine.connect() as conn:
+        sub = "substr" if conn.dialect.name == "sqlite" else "substring"
+        rs = rows(conn, "SELECT id, full_name, skills, topics, language, languages, description FROM repo ORDER BY id")
+        out["repo"] = (np.array([r[0] for r in rs], dtype=np.int64), repo_skills((r[1:] for r in rs), tax, m))
+        del rs
+        ps = rows(
+            conn,
+            f"SELECT id, title, {sub}(abstract, 1, {ABSTRACT_CHARS}), primary_category, categories FROM paper ORDER BY id",
+        )
+        out["paper"] = (np.array([r[0] for r in ps], dtype=np.int64), paper_skills((r[1:] for r in ps), m, weights))
+        del ps
+        ts = rows(conn, f"SELECT id, title, {sub}(abstract, 1, {ABSTRACT_CHARS}), track, tags FROM talk ORDER BY id")
+        out["talk"] = (np.array([r[0] for r in ts], dtype=np.int64), talk_skills((r[1:] for r in ts), m))
+    return out
+
+
+def _child(url: str, tax_path: str, weights: dict):
+    from storage.engine import make_engine
+    from scoring.taxonomy import load as load_taxonomy
+
+    eng = make_engine(url)
+    try:
+        return text_matrices(eng, load_taxonomy(tax_path), weights)
+    finally:
+        eng.dispose()
+
+
+def start(engine, tax: Taxonomy, weights: dict, parallel: bool):
+    """Begin computing the text matrices; returns a function that waits for them.
+
+    With `parallel` (and a database file a second process can open) the keyword matching — pure
+    Python over every title and abstract — runs in a forked process on the other core while this
+    one reads the activity.
+    """
+    import multiprocessing as mp
+
+    import threading
+
+    url = engine.url
+    db = url.database or ""
+    if parallel and not (url.get_backend_name() == "sqlite" and db in ("", ":memory:")):
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork is fast; with other threads running (the daemon's scheduler) a fresh interpreter
+        # is the safe way
+        method = "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context(method))
+        fut = pool.submit(_child, url.render_as_string(hide_password=False), str(tax.path), weights)
+
+        def wait():
+            try:
+                return fut.result()
+            finally:
+                pool.shutdown()
+
+        return wait
+    got = text_matrices(engine, tax, weights)
+    return lambda: got
+
+
+def align(ids: np.ndarray, matrix: sp.csr_matrix, want: np.ndarray) -> sp.csr_matrix:
+    """Rows of `matrix` (one per id in `ids`) reordered to the ids in `want` (missing: empty rows)."""
+    pos = np.searchsorted(ids, want)
+    ok = (pos < len(ids)) & (ids[np.minimum(pos, max(len(ids) - 1, 0))] == want) if len(ids) else np.zeros(len(want), dtype=bool)
+    if ok.all() and len(ids) == len(want):
+        return matrix
+    sel = sp.csr_matrix((np.ones(int(ok.sum())), (np.flatnonzero(ok), pos[ok])), shape=(len(want), len(ids)))
+    return (sel @ matrix).tocsr()

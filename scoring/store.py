@@ -15,7 +15,7 @@ from typing import Callable, Optional
 import numpy as np
 from sqlalchemy.engine import Connection, Engine
 
-from scoring import capability, evidence, load
+from scoring import capability, evidence, load, skills
 from scoring import weights as weights_mod
 from scoring.taxonomy import Taxonomy
 from scoring.taxonomy import load as load_taxonomy
@@ -37,6 +37,15 @@ def _insert(conn: Connection, table: str, cols: tuple[str, ...], data: list[tupl
         cur.close()
 
 
+PARALLEL_ROWS = 20_000  # repos + papers + talks above which keyword matching gets its own process
+
+
+def _big(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        n = sum(load.rows(conn, f"SELECT count(*) FROM {t}")[0][0] for t in ("repo", "paper", "talk"))
+    return n > PARALLEL_ROWS
+
+
 def score(
     engine: Engine,
     *,
@@ -51,54 +60,73 @@ def score(
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t0 = time.perf_counter()
+    # keyword matching over titles and abstracts runs on the other core while activity loads
+    wait_text = skills.start(engine, tax, w, parallel=_big(engine))
     data = load.load(engine, w, progress=progress)
     timings["load"] = round(time.perf_counter() - t0, 3)
     if progress:
         progress("load")
-    res = capability.compute(data, tax, w, progress=progress, timings=timings)
+    t0 = time.perf_counter()
+    text = wait_text()
+    timings["text"] = round(time.perf_counter() - t0, 3)
+    res = capability.compute(data, tax, w, text, progress=progress, timings=timings)
 
     t0 = time.perf_counter()
     st = w["store"]
     value, raw = res.value, res.raw
-    n_cols = len(res.columns)
-    is_overall = np.array([d == "overall" for d, _ in res.columns])
-    stored = (value >= st["min_value"]) | ((raw > 0) & is_overall[None, :])
-    stored &= ~data.person_bot[:, None]
+    n_people, n_cols = value.shape
+    dims = [d for d, _ in res.columns]
+    is_overall = np.array([d == "overall" for d in dims])
+    human = ~data.person_bot
+    # rank in each column among everyone with a score there: highest raw first, ties by person id
+    rank = np.zeros((n_people, n_cols), dtype=np.int64)
+    for j in range(n_cols):
+        pos = np.flatnonzero((raw[:, j] > 0) & human)
+        order = pos[np.lexsort((data.person_id[pos], -raw[pos, j]))]
+        rank[order, j] = np.arange(1, len(order) + 1)
+    scored = rank > 0
+    # stored: overall for everyone scored; skills and roles at or above the floor, plus each
+    # person's best skill and best role (so every page says what someone is best at)
+    stored = scored & ((value >= st["min_value"]) | is_overall[None, :])
+    for dim in ("skill", "role"):
+        cols = np.flatnonzero([d == dim for d in dims])
+        if len(cols):
+            best = cols[np.argmax(np.where(scored[:, cols], raw[:, cols], -1.0), axis=1)]
+            rows_ = np.flatnonzero(scored[np.arange(n_people), best])
+            stored[rows_, best[rows_]] = True
+    # evidence: strongest lines of the scores a sourcer opens, the top of every column
+    ev_rank = np.where(is_overall, st["evidence_rank_overall"], st["evidence_rank"])
+    wants = stored & (value >= st["evidence_floor"]) & (rank <= ev_rank[None, :])
     p_idx, c_idx = np.nonzero(stored)
-    # rank within each column: highest raw first, ties by person id
-    order = np.lexsort((data.person_id[p_idx], -raw[p_idx, c_idx], c_idx))
-    p_idx, c_idx = p_idx[order], c_idx[order]
-    new = np.r_[True, c_idx[1:] != c_idx[:-1]] if len(c_idx) else np.zeros(0, dtype=bool)
-    start = np.maximum.accumulate(np.where(new, np.arange(len(new)), 0)) if len(new) else new
-    rank = np.arange(len(c_idx)) - start + 1
     # ids in a fixed order: overall, roles, skills; within a column by rank
-    col_order = np.array([DIMENSION_ORDER[d] for d, _ in res.columns])
-    order2 = np.lexsort((rank, c_idx, col_order[c_idx]))
-    p_idx, c_idx, rank = p_idx[order2], c_idx[order2], rank[order2]
+    col_order = np.array([DIMENSION_ORDER[d] for d in dims])
+    order = np.lexsort((rank[p_idx, c_idx], c_idx, col_order[c_idx]))
+    p_idx, c_idx = p_idx[order], c_idx[order]
     score_id = np.arange(1, len(p_idx) + 1)
-    sid = np.zeros((data.n_people, n_cols), dtype=np.int64)
+    sid = np.zeros((n_people, n_cols), dtype=np.int64)
     sid[p_idx, c_idx] = score_id
     flag_json = {p: json.dumps(sorted(f)) for p, f in res.flags.items()}
-    pid = data.person_id
-    vals = np.round(value[p_idx, c_idx], 2)
+    pid = data.person_id.tolist()
+    names = [(d, n) for d, n in res.columns]
+    vals = np.round(value[p_idx, c_idx], 2).tolist()
+    ranks = rank[p_idx, c_idx].tolist()
     score_rows = [
-        (int(i), int(pid[p]), res.columns[c][0], res.columns[c][1], float(v), int(r), run_id, flag_json.get(int(p)))
-        for i, p, c, v, r in zip(score_id, p_idx, c_idx, vals, rank)
+        (i, pid[p], names[c][0], names[c][1], v, r, run_id, flag_json.get(p))
+        for i, p, c, v, r in zip(score_id.tolist(), p_idx.tolist(), c_idx.tolist(), vals, ranks)
     ]
+    del rank
     timings["rank"] = round(time.perf_counter() - t0, 3)
     if progress:
         progress("rank")
 
     t0 = time.perf_counter()
-    item, col, share, pos = evidence.select(res, w)
+    item, col, share, pos = evidence.select(res, w, wants)
     texts = evidence.lines(engine, data, res, item)
     ev_score = sid[res.items.person[item], col]
     ev_rows = []
-    for s_id, it, p_, sh in zip(ev_score, item, pos, share):
-        if s_id == 0:
-            continue
-        text, url, kind, ref = texts[int(it)]
-        ev_rows.append((int(s_id), int(p_), text, url, float(sh), kind, ref))
+    for s_id, it, p_, sh in zip(ev_score.tolist(), item.tolist(), pos.tolist(), share.tolist()):
+        text, url, kind, ref = texts[it]
+        ev_rows.append((s_id, p_, text, url, sh, kind, ref))
     ev_rows.sort(key=lambda r: (r[0], r[1]))
     ev_rows = [(i + 1,) + r for i, r in enumerate(ev_rows)]
     timings["evidence"] = round(time.perf_counter() - t0, 3)
