@@ -88,9 +88,10 @@ def _utc(dt: Optional[datetime]) -> Optional[datetime]:
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
-def window_query(query: str, start: datetime, end: datetime) -> str:
-    """The API query for `query` restricted to papers first submitted in [start, end] (minutes)."""
-    return f"({query}) AND submittedDate:[{_minute(start):%Y%m%d%H%M} TO {_minute(end):%Y%m%d%H%M}]"
+def window_query(query: str, start: datetime, end: datetime, field: str = "submittedDate") -> str:
+    """The API query for `query` restricted to papers first submitted (or, with
+    field="lastUpdatedDate", last revised) in [start, end], to the minute."""
+    return f"({query}) AND {field}:[{_minute(start):%Y%m%d%H%M} TO {_minute(end):%Y%m%d%H%M}]"
 
 
 def is_local(url: str) -> bool:
@@ -279,8 +280,9 @@ class QueryProgress:
 class ArxivCollector:
     """The arXiv source, after the collector contract (`sourcing.sources.contract`).
 
-    `cursors` maps a query to its stored cursor (the newest submission date read); `since`
-    given to `fetch` overrides them. Without either, a query starts `history_days` ago.
+    `cursors` maps a query to its stored cursor (the newest submission date read), `revised` to
+    the newest revision date read (cursor state "revised"); `since` given to `fetch` overrides
+    them. Without either, a query starts `history_days` ago.
     """
 
     name = SOURCE
@@ -297,6 +299,7 @@ class ArxivCollector:
         window_max: int = 2_000,
         history_days: int = 365,
         cursors: Optional[dict[str, datetime]] = None,
+        revised: Optional[dict[str, datetime]] = None,
         overlap: timedelta = OVERLAP,
         max_authors: int = MAX_AUTHORS,
         now: Optional[datetime] = None,
@@ -314,6 +317,7 @@ class ArxivCollector:
         self.window_max = max(1, min(window_max, API_MAX_RESULTS))
         self.history = timedelta(days=history_days)
         self.cursors = {q: _utc(s) for q, s in (cursors or {}).items() if s is not None}
+        self.revised = {q: _utc(s) for q, s in (revised or {}).items() if s is not None}
         self.overlap = overlap
         self.max_authors = max_authors
         self.now = _utc(now) or datetime.now(timezone.utc)
@@ -340,30 +344,34 @@ class ArxivCollector:
 
     def fetch_query(self, query: str, since: Optional[datetime] = None) -> Iterator[Item]:
         """Records of `query`'s papers submitted since its cursor (or `since`), with a checkpoint
-        after every page whose papers came in submission order. Raises when a page cannot be
-        read after the client's retries; everything checkpointed before stays stored."""
+        after every page whose papers came in submission order; when resuming from a cursor, then
+        the papers revised since the last run (a new version of an older paper is not a new
+        submission). Raises when a page cannot be read after the client's retries; everything
+        checkpointed before stays stored."""
         client = self.client
         start, end = self.start_of(query, since), _minute(self.now)
         prog = self.current = QueryProgress(query, since=start)
         requests0 = client.requests
         cursor_before = self.cursors.get(query)
-        newest: Optional[datetime] = None  # newest submission date read in this query
-        last_cp: Optional[datetime] = None
+        revised_before = self.revised.get(query) or cursor_before
+        marks: dict[str, Optional[datetime]] = {"submitted": None, "revised": None, "last": None}
 
         def checkpoint(final: bool) -> Optional[Checkpoint]:
-            nonlocal last_cp
-            if newest is None:
+            newest = marks["submitted"]
+            if newest is None and not (final and cursor_before is not None):
                 return None
-            mark = _minute(newest)
+            mark = _minute(newest) if newest is not None else cursor_before
+            revised = marks["revised"] or revised_before
             if final and cursor_before is not None and since is None:
                 mark = max(mark, cursor_before)  # a re-read of the overlap never moves it back
-            if mark == last_cp and not final:
+                revised = max(filter(None, (revised, revised_before)), default=None)
+            if mark == marks["last"] and not final:
                 return None
-            last_cp = mark
-            return Checkpoint(
-                SOURCE, CATEGORY, key=query, since=mark,
-                state={"papers": prog.papers, "window_end": end.isoformat()},
-            )
+            marks["last"] = mark
+            state = {"papers": prog.papers, "window_end": end.isoformat()}
+            if revised is not None:
+                state["revised"] = _minute(revised).isoformat()
+            return Checkpoint(SOURCE, CATEGORY, key=query, since=mark, state=state)
 
         def report() -> None:
             prog.requests = client.requests - requests0
@@ -371,66 +379,9 @@ class ArxivCollector:
                 self.progress(prog)
 
         try:
-            while True:
-                prog.windows += 1
-                search = arxiv.Search(
-                    query=window_query(query, start, end),
-                    max_results=self.window_max,
-                    sort_by=arxiv.SortCriterion.SubmittedDate,
-                    sort_order=arxiv.SortOrder.Ascending,
-                )
-                got = 0
-                pages = client.pages
-                in_order = True  # checkpoints mid-window are only safe while dates ascend
-                window_newest: Optional[datetime] = None
-                in_page = page_len = 0
-                for result in client.results(search):
-                    if client.pages != pages:  # a new page was fetched
-                        prog.pages += client.pages - pages
-                        pages, in_page, page_len = client.pages, 0, client.page_len
-                        if prog.total is None:
-                            prog.total = client.first_total
-                        yield from self._drain(prog)
-                        report()
-                    got += 1
-                    in_page += 1
-                    prog.seen += 1
-                    published = _utc(result.published)
-                    if window_newest and published and published < window_newest - timedelta(minutes=1):
-                        in_order = False
-                    if published and (window_newest is None or published > window_newest):
-                        window_newest = published
-                    if published and (newest is None or published > newest):
-                        newest = published
-                    yield from self._record(query, result, prog)
-                    if in_page == page_len and in_order:
-                        # the page is done: bookmark it before the next one is fetched
-                        cp = checkpoint(final=False)
-                        if cp:
-                            yield cp
-                prog.pages += client.pages - pages
-                if prog.total is None:
-                    prog.total = client.first_total
-                yield from self._drain(prog)
-                if got < self.window_max or window_newest is None:
-                    break  # the window is read to its end
-                # a full window: the next one starts at the newest submission minute read (re-reading
-                # that minute is harmless); ascending order guarantees nothing before it was left out
-                nxt = _minute(window_newest)
-                if nxt <= start:
-                    nxt = start + timedelta(minutes=1)
-                    msg = f"more than {self.window_max:,} papers in the minute {start:%Y-%m-%d %H:%M}: some may be missed"
-                    log.warning("arxiv: %s: %s", query, msg)
-                    prog.problems.append(msg)
-                    yield Problem(SOURCE, query, msg)
-                if not in_order:
-                    msg = "results not in submission order: a window was cut at its limit and may miss papers"
-                    prog.problems.append(msg)
-                    yield Problem(SOURCE, query, msg)
-                start = nxt
-                cp = checkpoint(final=False)
-                if cp:
-                    yield cp
+            yield from self._windows(query, "submittedDate", start, end, prog, report, marks, checkpoint)
+            if since is None and revised_before is not None:
+                yield from self._windows(query, "lastUpdatedDate", revised_before - self.overlap, end, prog, report, marks)
             cp = checkpoint(final=True)
             if cp:
                 yield cp
@@ -438,6 +389,77 @@ class ArxivCollector:
             report()
         finally:
             prog.requests = client.requests - requests0
+
+    def _windows(self, query, field_, start, end, prog, report, marks, checkpoint=None) -> Iterator[Item]:
+        """Read `query` over [start, end] of a date field, window after window, in that date's
+        order, keeping the newest date read in `marks` ("submitted" or "revised").
+        `checkpoint(final=False)` (when given) bookmarks every page read in order, before the
+        next page is fetched."""
+        client = self.client
+        submitted = field_ == "submittedDate"
+        sort = arxiv.SortCriterion.SubmittedDate if submitted else arxiv.SortCriterion.LastUpdatedDate
+        mark = "submitted" if submitted else "revised"
+        while True:
+            prog.windows += 1
+            search = arxiv.Search(
+                query=window_query(query, start, end, field_),
+                max_results=self.window_max,
+                sort_by=sort,
+                sort_order=arxiv.SortOrder.Ascending,
+            )
+            got = 0
+            pages = client.pages
+            in_order = True  # checkpoints mid-window are only safe while dates ascend
+            window_newest: Optional[datetime] = None
+            in_page = page_len = 0
+            for result in client.results(search):
+                if client.pages != pages:  # a new page was fetched
+                    prog.pages += client.pages - pages
+                    pages, in_page, page_len = client.pages, 0, client.page_len
+                    if prog.total is None:
+                        prog.total = client.first_total
+                    yield from self._drain(prog)
+                    report()
+                got += 1
+                in_page += 1
+                prog.seen += 1
+                when = _utc(result.published if submitted else result.updated)
+                if window_newest and when and when < window_newest - timedelta(minutes=1):
+                    in_order = False
+                if when and (window_newest is None or when > window_newest):
+                    window_newest = when
+                if when and (marks[mark] is None or when > marks[mark]):
+                    marks[mark] = when
+                yield from self._record(query, result, prog)
+                if checkpoint and in_page == page_len and in_order:
+                    # the page is done: bookmark it before the next one is fetched
+                    cp = checkpoint(final=False)
+                    if cp:
+                        yield cp
+            prog.pages += client.pages - pages
+            if prog.total is None:
+                prog.total = client.first_total
+            yield from self._drain(prog)
+            if got < self.window_max or window_newest is None:
+                return  # the window is read to its end
+            # a full window: the next one starts at the newest minute read (re-reading that minute
+            # is harmless); ascending order guarantees nothing before it was left out
+            nxt = _minute(window_newest)
+            if nxt <= start:
+                nxt = start + timedelta(minutes=1)
+                msg = f"more than {self.window_max:,} papers in the minute {start:%Y-%m-%d %H:%M}: some may be missed"
+                log.warning("arxiv: %s: %s", query, msg)
+                prog.problems.append(msg)
+                yield Problem(SOURCE, query, msg)
+            if not in_order:
+                msg = "results not in date order: a window was cut at its limit and may miss papers"
+                prog.problems.append(msg)
+                yield Problem(SOURCE, query, msg)
+            start = nxt
+            if checkpoint:
+                cp = checkpoint(final=False)
+                if cp:
+                    yield cp
 
     def _drain(self, prog: QueryProgress) -> Iterator[Problem]:
         while self.client.problems:
@@ -499,6 +521,13 @@ class ArxivStats(Stats):
         return out
 
 
+def _revised(cursor_row: dict) -> Optional[datetime]:
+    try:
+        return datetime.fromisoformat((cursor_row.get("state") or {})["revised"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def table_counts(engine: Engine, tables: Iterable[str] = COUNTED) -> dict[str, int]:
     with engine.connect() as conn:
         return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
@@ -546,6 +575,7 @@ def crawl(
         window_max=ac.max_results_per_query,
         history_days=ac.history_days,
         cursors={key: row["since"] for (cat, key), row in stored.items() if cat == CATEGORY},
+        revised={key: _revised(row) for (cat, key), row in stored.items() if cat == CATEGORY},
         now=now,
         progress=progress,
     )

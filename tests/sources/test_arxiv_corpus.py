@@ -28,10 +28,15 @@ NS = {
 NOW = datetime(2026, 5, 1, tzinfo=timezone.utc)
 ALL = datetime(2000, 1, 1, tzinfo=timezone.utc)
 WINDOW = re.compile(r"submittedDate:\[(\d{12}) TO (\d{12})\]")
+ANY_WINDOW = re.compile(r"(submittedDate|lastUpdatedDate):\[(\d{12}) TO (\d{12})\]")
 
 
 def _published(e) -> datetime:
     return datetime.fromisoformat(e.findtext("atom:published", namespaces=NS).replace("Z", "+00:00"))
+
+
+def _updated(e) -> datetime:
+    return datetime.fromisoformat(e.findtext("atom:updated", namespaces=NS).replace("Z", "+00:00"))
 
 
 def _cats(e) -> set[str]:
@@ -71,19 +76,21 @@ class MiniArxiv:
 
     def match(self, query: str) -> list:
         out = self.entries
-        w = WINDOW.search(query)
+        w = ANY_WINDOW.search(query)
         if w:
-            lo, hi = (datetime.strptime(x, "%Y%m%d%H%M").replace(tzinfo=timezone.utc) for x in w.groups())
+            lo, hi = (datetime.strptime(x, "%Y%m%d%H%M").replace(tzinfo=timezone.utc) for x in w.groups()[1:])
             hi += timedelta(minutes=1)
-            out = [e for e in out if lo <= _published(e) < hi]
+            date = _published if w.group(1) == "submittedDate" else _updated
+            out = [e for e in out if lo <= date(e) < hi]
         for cat in re.findall(r"cat:([\w.-]+)", query):
             out = [e for e in out if cat in _cats(e)]
         return out
 
     def page(self, params: dict) -> bytes:
         found = self.match(params.get("search_query", ""))
-        if params.get("sortBy") == "submittedDate":
-            found = sorted(found, key=_published, reverse=params.get("sortOrder") == "descending")
+        if params.get("sortBy") in ("submittedDate", "lastUpdatedDate"):
+            date = _published if params["sortBy"] == "submittedDate" else _updated
+            found = sorted(found, key=date, reverse=params.get("sortOrder") == "descending")
         start, size = int(params.get("start", 0)), int(params.get("max_results", 10))
         body = b"".join(etree.tostring(e) for e in found[start : start + size])
         head = (
@@ -112,13 +119,15 @@ def load_entries(corpus) -> list:
     return list(seen.values())
 
 
-def variant(entry, *, id=None, published=None, comment=None, summary=None, authors=None, title=...):
+def variant(entry, *, id=None, published=None, updated=None, comment=None, summary=None, authors=None, title=...):
     """A copy of a real entry with some fields changed, for cases the recordings lack."""
     e = copy.deepcopy(entry)
     if id:
         e.find("atom:id", NS).text = f"http://arxiv.org/abs/{id}"
     if published:
         e.find("atom:published", NS).text = published.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if updated or published:
+        e.find("atom:updated", NS).text = (updated or published).strftime("%Y-%m-%dT%H:%M:%SZ")
     if comment is not None:
         c = e.find("arxiv:comment", NS)
         if c is None:
@@ -253,11 +262,31 @@ def test_a_rerun_adds_nothing_and_starts_near_the_cursor(engine, server, entries
     assert stats.new == {"paper": 0, "identity": 0, "authorship": 0, "papercode": 0, "repo": 0}
     after = {t: count(engine, mod) for t, mod in [("p", m.Paper), ("i", m.Identity), ("a", m.Authorship), ("c", m.PaperCode)]}
     assert after == before
-    # one request: the window starts three days before the newest paper stored
-    assert len(server.requests) == 1
-    lo = WINDOW.search(server.requests[0]["search_query"]).group(1)
-    assert lo == (mark - timedelta(days=3)).strftime("%Y%m%d%H%M")
+    # two requests: submissions from three days before the newest one stored, then revisions
+    assert [ANY_WINDOW.search(r["search_query"]).group(1, 2) for r in server.requests] == [
+        ("submittedDate", (mark - timedelta(days=3)).strftime("%Y%m%d%H%M")),
+        ("lastUpdatedDate", (mark - timedelta(days=3)).strftime("%Y%m%d%H%M")),
+    ]
     assert cursor(engine, "all:testing") == mark  # never moved back by the overlap
+
+
+def test_a_new_version_of_an_old_paper_is_picked_up_by_the_next_run(engine, server, entries):
+    base = entries[0]
+    old = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
+    server.entries = [
+        variant(base, id="2601.00001v1", published=old, title="First version", authors=["A. Author", "B. Author"]),
+        variant(base, id="2604.00002v1", published=datetime(2026, 4, 20, tzinfo=timezone.utc)),
+    ]
+    crawl(engine, config(), api_url=server.url, since=ALL, now=NOW)
+    # months later the January paper gets a second version; no new submission
+    server.entries[0] = variant(
+        base, id="2601.00001v2", published=old, updated=datetime(2026, 4, 30, tzinfo=timezone.utc),
+        title="Second version", authors=["A. Author", "B. Author", "C. Newcomer"],
+    )
+    stats = crawl(engine, config(), api_url=server.url, now=NOW)
+    assert rows(engine, m.Paper, "key", "version", "title")[0] == ("2601.00001", 2, "Second version")
+    assert dict(rows(engine, m.Identity, "external_key", "name"))["2601.00001#2"] == "C. Newcomer"
+    assert stats.new["paper"] == 0 and stats.new["identity"] == 1
 
 
 def test_since_overrides_the_cursor(engine, server):
