@@ -122,11 +122,12 @@ def _user_or_none(world: World, pid: Optional[int], base: str) -> Optional[dict]
     return simple_user(p, base) if p.github else None
 
 
-def pull_json(world: World, r: Repo, pr: PullRequest, base: str, full: bool = False) -> dict:
+def pull_json(world: World, r: Repo, pr: PullRequest, base: str, full: bool = False,
+              small_repo: Optional[dict] = None) -> dict:
     u = f"{base}/repos/{r.full_name}"
     html = f"https://github.com/{r.full_name}/pull/{pr.number}"
     author = world.people[pr.author]
-    small_repo = repo_json(world, r, base, full=False)
+    small_repo = small_repo or repo_json(world, r, base, full=False)
     out = {
         "url": f"{u}/pulls/{pr.number}", "id": pr.id, "node_id": f"PR_{pr.id}", "html_url": html,
         "diff_url": f"{html}.diff", "patch_url": f"{html}.patch", "issue_url": f"{u}/issues/{pr.number}",
@@ -325,7 +326,8 @@ class GitHub:
         if name == "pulls":
             pulls = self._pulls(r, query)
             chunk, h = page_of(pulls, query, url)
-            return 200, [pull_json(w, r, pr, base) for pr in chunk], h
+            small = repo_json(w, r, base, full=False)  # head and base share it, as JSON text does
+            return 200, [pull_json(w, r, pr, base, small_repo=small) for pr in chunk], h
         if name in ("pull", "reviews", "pull_files"):
             n = int(args[2])
             prs = w.repo_pulls(r.full_name)
