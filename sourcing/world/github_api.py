@@ -42,28 +42,26 @@ def error(status: int, message: str) -> Answer:
 
 def simple_user(p: Person, base: str) -> dict:
     a = p.github
-    u = f"{base}/users/{a.login}"
+    return _account(a.login, a.id, a.type, base)
+
+
+def _account(login: str, aid: int, kind: str, base: str) -> dict:
+    u = f"{base}/users/{login}"
     return {
-        "login": a.login, "id": a.id, "node_id": f"U_{a.id}",
-        "avatar_url": f"https://avatars.githubusercontent.com/u/{a.id}?v=4", "gravatar_id": "",
-        "url": u, "html_url": f"https://github.com/{a.login}",
+        "login": login, "id": aid, "node_id": f"{kind[0]}_{aid}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{aid}?v=4", "gravatar_id": "",
+        "url": u, "html_url": f"https://github.com/{login}",
         "followers_url": f"{u}/followers", "following_url": f"{u}/following{{/other_user}}",
         "gists_url": f"{u}/gists{{/gist_id}}", "starred_url": f"{u}/starred{{/owner}}{{/repo}}",
         "subscriptions_url": f"{u}/subscriptions", "organizations_url": f"{u}/orgs",
         "repos_url": f"{u}/repos", "events_url": f"{u}/events{{/privacy}}",
-        "received_events_url": f"{u}/received_events", "type": a.type, "user_view_type": "public",
+        "received_events_url": f"{u}/received_events", "type": kind, "user_view_type": "public",
         "site_admin": False,
     }
 
 
 def org_owner(login: str, oid: int, base: str) -> dict:
-    u = f"{base}/users/{login}"
-    return {
-        "login": login, "id": oid, "node_id": f"O_{oid}",
-        "avatar_url": f"https://avatars.githubusercontent.com/u/{oid}?v=4", "gravatar_id": "",
-        "url": u, "html_url": f"https://github.com/{login}", "repos_url": f"{u}/repos",
-        "type": "Organization", "user_view_type": "public", "site_admin": False,
-    }
+    return _account(login, oid, "Organization", base)
 
 
 def full_user(world: World, p: Person, base: str) -> dict:
@@ -79,6 +77,27 @@ def full_user(world: World, p: Person, base: str) -> dict:
     return out
 
 
+_REPO_URLS = {
+    "forks_url": "/forks", "keys_url": "/keys{/key_id}", "collaborators_url": "/collaborators{/collaborator}",
+    "teams_url": "/teams", "hooks_url": "/hooks", "issue_events_url": "/issues/events{/number}",
+    "events_url": "/events", "assignees_url": "/assignees{/user}", "branches_url": "/branches{/branch}",
+    "tags_url": "/tags", "blobs_url": "/git/blobs{/sha}", "git_tags_url": "/git/tags{/sha}",
+    "git_refs_url": "/git/refs{/sha}", "trees_url": "/git/trees{/sha}", "statuses_url": "/statuses/{sha}",
+    "languages_url": "/languages", "stargazers_url": "/stargazers", "contributors_url": "/contributors",
+    "subscribers_url": "/subscribers", "subscription_url": "/subscription", "commits_url": "/commits{/sha}",
+    "git_commits_url": "/git/commits{/sha}", "comments_url": "/comments{/number}",
+    "issue_comment_url": "/issues/comments{/number}", "contents_url": "/contents/{+path}",
+    "compare_url": "/compare/{base}...{head}", "merges_url": "/merges", "archive_url": "/{archive_format}{/ref}",
+    "downloads_url": "/downloads", "issues_url": "/issues{/number}", "pulls_url": "/pulls{/number}",
+    "milestones_url": "/milestones{/number}", "notifications_url": "/notifications{?since,all,participating}",
+    "labels_url": "/labels{/name}", "releases_url": "/releases{/id}", "deployments_url": "/deployments",
+}
+
+
+def _repo_urls(u: str) -> dict:
+    return {k: u + v for k, v in _REPO_URLS.items()}
+
+
 def owner_of(world: World, r: Repo, base: str) -> dict:
     if r.owner_person is not None:
         return simple_user(world.people[r.owner_person], base)
@@ -91,9 +110,7 @@ def repo_json(world: World, r: Repo, base: str, full: bool = True) -> dict:
     out = {
         "id": r.id, "node_id": f"R_{r.id}", "name": r.name, "full_name": r.full_name, "private": False,
         "owner": owner_of(world, r, base), "html_url": html, "description": r.description,
-        "fork": r.is_fork, "url": u,
-        "contributors_url": f"{u}/contributors", "languages_url": f"{u}/languages",
-        "pulls_url": f"{u}/pulls{{/number}}", "commits_url": f"{u}/commits{{/sha}}",
+        "fork": r.is_fork, "url": u, **_repo_urls(u),
         "created_at": iso(r.created_at), "updated_at": iso(r.updated_at), "pushed_at": iso(r.pushed_at),
         "git_url": f"git://github.com/{r.full_name}.git", "clone_url": f"{html}.git",
         "homepage": r.homepage, "size": sum(r.languages.values()) // 1024,
@@ -105,9 +122,20 @@ def repo_json(world: World, r: Repo, base: str, full: bool = True) -> dict:
                     "node_id": f"L_{r.license}"} if r.license else None,
         "allow_forking": True, "is_template": False, "topics": r.topics, "visibility": "public",
         "forks": r.forks, "open_issues": r.open_issues, "watchers": r.stars,
-        "default_branch": r.default_branch,
+        "default_branch": r.default_branch, "mirror_url": None,
+        "ssh_url": f"git@github.com:{r.full_name}.git", "svn_url": html,
+        "permissions": {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True},
     }
     if full:
+        out.update({
+            "temp_clone_token": "", "allow_squash_merge": True, "allow_merge_commit": True,
+            "allow_rebase_merge": True, "allow_auto_merge": False, "delete_branch_on_merge": False,
+            "allow_update_branch": False, "use_squash_pr_title_as_default": False,
+            "squash_merge_commit_message": "COMMIT_MESSAGES", "squash_merge_commit_title": "COMMIT_OR_PR_TITLE",
+            "merge_commit_message": "PR_TITLE", "merge_commit_title": "MERGE_MESSAGE",
+            "custom_properties": {}, "web_commit_signoff_required": False,
+            "security_and_analysis": None,
+        })
         out["subscribers_count"] = r.watchers
         out["network_count"] = r.forks
         if r.owner_person is None:

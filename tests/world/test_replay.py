@@ -40,3 +40,35 @@ def test_replay_one_recorded_scenario_in_order(corpus, world_factory):
     world = world_factory(replay=corpus / "github_replay" / "Retry.testReturnsRepoAfter1Retry.txt")
     url = f"{world.github_url}/repos/PyGithub/PyGithub"
     assert [requests.get(url, timeout=10).status_code for _ in range(3)] == [500, 200, 200]
+
+
+def _recorded(corpus, name: str, path: str) -> dict:
+    import json
+
+    lines = (corpus / "github_replay" / name).read_text().split("\n")
+    for i in range(0, len(lines) - 10, 11):
+        if lines[i + 4].startswith(path) and lines[i + 7] == "200":
+            body = json.loads(lines[i + 9])
+            return body[0] if isinstance(body, list) else body
+    raise AssertionError(f"{name}: no 200 for {path}")
+
+
+def test_served_shapes_carry_every_field_github_sends(corpus, world):
+    w = world.world
+    get = lambda path: requests.get(world.github_url + path, timeout=10).json()  # noqa: E731
+    commit_repo = next(r.full_name for r in w.repos if not r.empty and w.repo_commits(r.full_name))
+    pairs = [
+        (_recorded(corpus, "Repository.setUp.txt", "/repos/PyGithub/PyGithub"), get("/repos/apache/airflow")),
+        (_recorded(corpus, "NamedUser.setUp.txt", "/users/jacquev6"), get("/users/dependabot%5Bbot%5D")),
+        (_recorded(corpus, "Repository.testGetPulls.txt", "/repos/PyGithub/PyGithub/pulls"),
+         get("/repos/apache/airflow/pulls?state=all")[0]),
+        (_recorded(corpus, "Repository.testGetCommits.txt", "/repos/PyGithub/PyGithub/commits"),
+         get(f"/repos/{commit_repo}/commits")[0]),
+        (_recorded(corpus, "Repository.testGetContributors.txt", "/repos/PyGithub/PyGithub/contributors"),
+         get("/repos/apache/airflow/contributors")[0]),
+    ]
+    for recorded, served in pairs:
+        assert set(recorded) <= set(served), sorted(set(recorded) - set(served))
+        for sub in ("owner", "user", "commit", "head", "base"):
+            if isinstance(recorded.get(sub), dict):
+                assert set(recorded[sub]) <= set(served[sub]), (sub, sorted(set(recorded[sub]) - set(served[sub])))
