@@ -194,6 +194,32 @@ def _rescale(m: sp.spmatrix, item_person: np.ndarray, ratio: np.ndarray) -> sp.c
     return sp.csr_matrix((data, (coo.row, coo.col)), shape=m.shape)
 
 
+def _refine(rs: sp.csr_matrix, depth: sp.csr_matrix, keep: float) -> sp.csr_matrix:
+    """Re-weigh the skills of repos that signal several: a repo whose contributors work on
+    TensorFlow elsewhere is a TensorFlow project more than a PyTorch one, whatever its topics say.
+
+    For each repo and each of its skills, the contributors' depth in that skill in *other* repos
+    (their own work here left out); the repo's strongest such skill keeps its weight, the others
+    keep `keep` of it plus the rest in proportion. Skills a repo does not signal are never added.
+    """
+    if keep >= 1.0 or rs.nnz == 0:
+        return rs
+    multi = np.diff(rs.indptr) > 1
+    if not multi.any():
+        return rs
+    person_skill = (depth @ rs).tocsr()
+    around = (depth.T @ person_skill).tocsr()  # repo x skill: contributors' skill mass
+    own = np.asarray(depth.multiply(depth).sum(axis=0)).ravel()  # each repo's own part of it
+    coo = rs.tocoo()
+    mass = np.asarray(around[coo.row, coo.col]).ravel() - own[coo.row] * coo.data
+    mass = np.maximum(mass, 0.0)
+    top = np.zeros(rs.shape[0])
+    np.maximum.at(top, coo.row, mass)
+    share = np.divide(mass, top[coo.row], out=np.ones(len(mass)), where=top[coo.row] > 0)
+    factor = np.where(multi[coo.row], keep + (1.0 - keep) * share, 1.0)
+    return sp.csr_matrix((coo.data * factor, (coo.row, coo.col)), shape=rs.shape)
+
+
 def _scale(raw: np.ndarray) -> np.ndarray:
     """0..100 per column: log-compressed against the column's median and maximum."""
     out = np.zeros_like(raw)
@@ -275,6 +301,7 @@ def compute(data: Data, tax: Taxonomy, w: dict, text: dict, progress=None, timin
     c_of_item = np.asarray(pr_c[citems.person, citems.repo]).ravel()
     d_of_item = np.asarray(depth[citems.person, citems.repo]).ravel()
     item_depth = np.divide(cweight * d_of_item, c_of_item, out=np.zeros(len(cweight)), where=c_of_item > 0)
+    rs = _refine(rs, depth, w["code"]["refine"])
     code_item_skill = sp.diags(item_depth) @ rs[citems.repo]
     code_skill = np.asarray((depth @ rs).todense()) if n_skills else np.zeros((n_people, 0))
     code_total = np.asarray(depth.sum(axis=1)).ravel()

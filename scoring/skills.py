@@ -31,8 +31,9 @@ class Matcher:
     def __init__(self, tax: Taxonomy):
         self.skill_keys = list(tax.skills)
         col = {k: i for i, k in enumerate(self.skill_keys)}
-        self.single: dict[str, set[int]] = {}
-        self.multi: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self.single: dict[str, frozenset[int]] = {}
+        self.multi: dict[str, list[tuple[tuple[str, ...], frozenset[int]]]] = {}
+        phrases: dict[tuple[str, ...], set[int]] = {}
         for s in tax.skills.values():
             for kw in s.keywords:
                 toks = tuple(tokens(kw))
@@ -41,7 +42,10 @@ class Matcher:
                 if len(toks) == 1:
                     self.single.setdefault(toks[0], set()).add(col[s.key])
                 else:
-                    self.multi.setdefault(toks[0], []).append((toks, col[s.key]))
+                    phrases.setdefault(toks, set()).add(col[s.key])
+        self.single = {t: frozenset(v) for t, v in self.single.items()}
+        for toks, v in phrases.items():
+            self.multi.setdefault(toks[0], []).append((toks, frozenset(v)))
         self.topic: dict[str, set[int]] = {}
         self.language: dict[str, set[int]] = {}
         self.category: dict[str, set[int]] = {}
@@ -53,20 +57,22 @@ class Matcher:
             for c in s.arxiv_categories:
                 self.category.setdefault(c, set()).add(col[s.key])
 
-    def keywords(self, text: str) -> set[int]:
-        """Skills whose keywords occur in `text`; a phrase's words do not also count alone
+    def keywords(self, text: str) -> dict[int, float]:
+        """Skills whose keywords occur in `text`, with a weight: 1.0 for a keyword of one skill;
+        a keyword several skills share ("deep learning") only confirms skills named otherwise,
+        or counts 1/sqrt(k) for each of its k skills. A phrase's words do not also count alone
         ("ranking model" is recommender systems, not the search keyword "ranking")."""
         toks = tokens(text)
-        found: set[int] = set()
+        hits: list[frozenset[int]] = []
         single, multi = self.single, self.multi
         covered: set[int] = set()
         if multi:
             for i, t in enumerate(toks):
                 cands = multi.get(t)
                 if cands:
-                    for phrase, skill in cands:
+                    for phrase, skills_ in cands:
                         if tuple(toks[i : i + len(phrase)]) == phrase:
-                            found.add(skill)
+                            hits.append(skills_)
                             covered.update(range(i, i + len(phrase)))
         words = set(toks) if not covered else {t for i, t in enumerate(toks) if i not in covered}
         for t in words:
@@ -74,8 +80,16 @@ class Matcher:
             if got is None and len(t) > 3 and t.endswith("s"):
                 got = single.get(t[:-1])  # plurals: "recommenders", "dataframes"
             if got:
-                found |= got
-        return found
+                hits.append(got)
+        if not hits:
+            return {}
+        strong = {next(iter(h)) for h in hits if len(h) == 1}
+        out = {s_: 1.0 for s_ in strong}
+        for h in hits:
+            if len(h) > 1 and not (h & strong):
+                for s_ in h:
+                    out[s_] = max(out.get(s_, 0.0), 1.0 / len(h) ** 0.5)
+        return out
 
     def topics(self, topics: Iterable[str]) -> set[int]:
         found: set[int] = set()
@@ -106,6 +120,12 @@ def _put(d: dict[int, float], skills: Iterable[int], w: float) -> None:
             d[s] = w
 
 
+def _putw(d: dict[int, float], weighted: dict[int, float], w: float) -> None:
+    for s, x in weighted.items():
+        if d.get(s, 0.0) < w * x:
+            d[s] = w * x
+
+
 def _json(v):
     if v is None or isinstance(v, (list, dict)):
         return v
@@ -131,11 +151,11 @@ def repo_skills(rows_: Iterable[tuple], tax: Taxonomy, m: Matcher) -> sp.csr_mat
         # name and description already name skills
         text = name.split("/", 1)[-1].replace("-", " ").replace("_", " ") + " " + (desc or "")
         kw = m.keywords(text)
-        _put(d, kw, 1.0)
+        _putw(d, kw, 1.0)
         for t in _json(topics) or ():
             got = m.topic.get(str(t).lower())
             if got:
-                _put(d, got & kw if kw and len(got) > 1 else got, 0.6 / len(got) ** 0.5)
+                _put(d, got & kw.keys() if kw and len(got) > 1 else got, 0.6 / len(got) ** 0.5)
         if lang:
             _put(d, m.language.get(lang.lower(), ()), 0.4)
         langs = _json(langs)
@@ -159,7 +179,7 @@ def paper_skills(rows_: Iterable[tuple], m: Matcher, weights: dict) -> sp.csr_ma
         kw = cache.get(text)
         if kw is None:
             kw = cache[text] = m.keywords(text)
-        _put(d, kw, rw["keyword"])
+        _putw(d, kw, rw["keyword"])
         # a category names a field, not a tool: when the words name the skills, categories only
         # confirm them; otherwise they spread thinly over the field's skills
         for c in dict.fromkeys([prim, *(_json(cats) or ())]):
@@ -167,7 +187,7 @@ def paper_skills(rows_: Iterable[tuple], m: Matcher, weights: dict) -> sp.csr_ma
             if not got:
                 continue
             w = (rw["primary_category"] if c == prim else rw["cross_category"]) / len(got) ** 0.5
-            _put(d, got & kw if kw else got, w)
+            _put(d, got & kw.keys() if kw else got, w)
         out.append(d)
     return _matrix(out, len(m.skill_keys))
 
@@ -178,8 +198,8 @@ def talk_skills(rows_: Iterable[tuple], m: Matcher) -> sp.csr_matrix:
     for title, abstract, track, tags in rows_:
         tags = [str(x) for x in (_json(tags) or ())]
         d: dict[int, float] = {}
-        _put(d, m.keywords(abstract or ""), 0.7)
-        _put(d, m.keywords((title or "") + " " + (track or "") + " " + " ".join(tags)), 1.0)
+        _putw(d, m.keywords(abstract or ""), 0.7)
+        _putw(d, m.keywords((title or "") + " " + (track or "") + " " + " ".join(tags)), 1.0)
         _put(d, m.topics(tags), 1.0)
         out.append(d)
     return _matrix(out, len(m.skill_keys))
