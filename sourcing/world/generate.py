@@ -8,7 +8,6 @@ arrays and only turned into dataclasses at the end. Scale per person: ~0.1 repos
 
 from __future__ import annotations
 
-import gc
 import re
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone
@@ -35,6 +34,7 @@ from sourcing.world.model import (
     Talk,
     Volume,
     World,
+    no_gc,
 )
 
 # the world's "today": fixed so that (size, seed) is a complete description of a world
@@ -61,10 +61,7 @@ def generate(size: int, seed: int, now: datetime | None = None, taxonomy: Taxono
     rng = np.random.default_rng(seed)
     g = _Gen(rng, taxonomy or load_taxonomy(), size, now or WORLD_NOW)
     world = World(seed=seed, size=size, now=g.now)
-    # millions of small acyclic objects: the cyclic collector would rescan them again and again
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_gc():  # millions of small acyclic objects
         g.people(world)
         g.repos(world)
         g.activity(world)
@@ -73,9 +70,6 @@ def generate(size: int, seed: int, now: datetime | None = None, taxonomy: Taxono
         g.proceedings(world)
         g.hostile(world)
         g.identities(world)
-    finally:
-        if was_enabled:
-            gc.enable()
     return world
 
 

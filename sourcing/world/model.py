@@ -11,7 +11,9 @@ timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
@@ -321,7 +323,8 @@ class World:
     def _idx(self, name: str, build) -> dict:
         got = self._index.get(name)
         if got is None:
-            got = self._index[name] = build()
+            with no_gc():
+                got = self._index[name] = build()
         return got
 
     def person(self, pid: int) -> Person:
@@ -390,18 +393,32 @@ class World:
         arxiv, talks or proceedings); people who appear in no source are left out.
         """
         out = []
-        for p in self.people:
-            if not p.identities:
-                continue
-            out.append(
-                {
-                    "id": p.id,
-                    "identities": [{"source": s, "external_key": k} for s, k in p.identities],
-                    "skills": {k: round(v, 4) for k, v in sorted(p.skills.items())},
-                    "bot": p.bot,
-                }
-            )
+        with no_gc():
+            for p in self.people:
+                if not p.identities:
+                    continue
+                out.append(
+                    {
+                        "id": p.id,
+                        "identities": [{"source": s, "external_key": k} for s, k in p.identities],
+                        "skills": {k: round(v, 4) for k, v in sorted(p.skills.items())},
+                        "bot": p.bot,
+                    }
+                )
         return {"people": out}
+
+
+@contextmanager
+def no_gc():
+    """Pause the cyclic collector while millions of small acyclic objects are built: otherwise it
+    rescans the whole (large) world again and again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _group(items, key, order, reverse: bool = False) -> dict:

@@ -31,12 +31,17 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from sourcing.world.model import Person, World
+from sourcing.world.model import Person, World, no_gc
 
 _GITHUB = re.compile(r"https?://github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9_.-]+)")
 
 
 def to_rows(world: World, scope: Literal["all", "watched"] = "all") -> dict[str, list[dict]]:
+    with no_gc():
+        return _rows(world, scope)
+
+
+def _rows(world: World, scope: str) -> dict[str, list[dict]]:
     people = world.people
     repos = world.repos if scope == "all" else [r for r in world.repos if r.watched]
     names = {r.full_name for r in repos}
