@@ -225,6 +225,7 @@ class GitHubCollector:
         except (NotModified, BudgetExhausted, TokenError):
             raise
         except Exception as exc:  # noqa: BLE001 — metadata is still worth storing
+            rows[-1]["etag"] = rows[-1]["last_modified"] = None  # so the next run reads it all again
             yield self._problem(actual, "languages", exc)
         yield Record(SOURCE, "repo", f"github:repo:{actual}", str(raw.get("id", actual)), _dt(raw.get("updated_at")),
                      {"repo": rows})
@@ -259,6 +260,7 @@ class GitHubCollector:
         floor = self.since or max(_dt(cur.get("since")) or self.window_start, self.window_start)
         self.t.arm(None if self.since else cur.get("etag"))  # --since asks for a re-read: no condition
         newest: Optional[datetime] = None
+        failed: Optional[datetime] = None  # oldest PR whose details or reviews could not be read
         ghosts = 0
         repo = self.lazy.get_repo(name)
         try:
@@ -272,15 +274,21 @@ class GitHubCollector:
                 user = raw.get("user")
                 if not user or (user.get("login") or "").lower() == GHOST:
                     ghosts += 1
-                yield from self._pull(name, repo, pr, raw)
+                for item in self._pull(name, repo, pr, raw):
+                    if isinstance(item, Problem) and updated:
+                        failed = updated if failed is None else min(failed, updated)
+                    yield item
         except NotModified:
             return
         etag, _ = self.t.captured
         if ghosts:
             self.extra["ghost_authors"] += ghosts
             yield Problem(SOURCE, f"{name} pulls", f"{ghosts} pull request(s) by deleted accounts (ghost): kept reviews only")
-        yield Checkpoint(SOURCE, "pulls", name, since=newest or _dt(cur.get("since")) or floor,
-                         etag=etag)
+        since = newest or _dt(cur.get("since")) or floor
+        if failed is not None:
+            # not past what failed: the next run lists down to that PR again, unconditionally
+            since, etag = min(since, failed - timedelta(seconds=1)), None
+        yield Checkpoint(SOURCE, "pulls", name, since=since, etag=etag)
 
     def _pull(self, name: str, repo, pr, raw: dict) -> Iterator[Item]:
         number = raw.get("number")

@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -208,7 +209,7 @@ class Transport:
 
     def send(self, method: str, url: str, headers: dict, data=None, timeout=None) -> requests.Response:
         armed, self._armed = self._armed, None
-        attempt = 0
+        attempt = hops = 0
         while True:
             with self._lock:
                 tok = self._token()
@@ -239,9 +240,16 @@ class Transport:
             self.counts.counted += 1
             tok.spent += 1
             status = r.status_code
-            if status in (301, 302, 307, 308):
-                self._armed = armed  # PyGithub follows the hop itself: keep the condition for it
-                return r
+            if status in (301, 302, 307, 308) and method == "GET" and r.headers.get("Location") and hops < 5:
+                # follow here, query string and all: PyGithub's own 301 handling keeps only the
+                # path, so a moved repo's `pulls?state=all&sort=updated` would silently become
+                # `pulls` (open ones, by creation) and a cursor would skip what it never saw
+                hops += 1
+                query = urlsplit(url).query
+                url = urljoin(url, r.headers["Location"])
+                if query and not urlsplit(url).query:
+                    url = f"{url}?{query}"  # a Location without the query still means the same listing
+                continue
             if status in RETRY_STATUSES and attempt < self.max_retries:
                 attempt += 1
                 self.counts.retries += 1

@@ -195,10 +195,13 @@ def test_unchanged_second_crawl_spends_only_conditional_requests(engine, corpus,
         second = _run(engine, replay, ["PyGithub/PyGithub"])
         again = replay.seen[n_first:]
     assert counted_first > 10 and first.records > 20
-    # repo, contributors, pulls, commits, profile, own repos: each one conditional request, all 304
-    assert [s for _, s, _ in again] == [304] * 6
-    assert all("If-None-Match" in h for _, _, h in again)
-    assert second.extra["counted_requests"] == 0 and second.extra["not_modified"] == 6
+    # repo, contributors, commits, profile, own repos: each one conditional request, all 304
+    assert [s for k, s, _ in again if "/pulls" not in k] == [304] * 5
+    assert all("If-None-Match" in h for k, _, h in again if "/pulls" not in k)
+    # the recordings hold no single-PR or review answers: those PRs count as not yet read, so
+    # the pulls listing is read again (down to them) instead of trusting its ETag
+    pulls = [k for k, _, _ in again if "/pulls" in k]
+    assert second.extra["counted_requests"] == len(pulls) and second.extra["not_modified"] == 5
     assert _count(engine, m.Activity) == rows_first
 
 
