@@ -15,7 +15,7 @@ from typing import Callable, Optional
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from sourcing.world.model import Paper, World
+from sourcing.world.model import Paper, World, no_gc
 
 ATOM_HEAD = (
     "<?xml version='1.0' encoding='UTF-8'?>\n"
@@ -52,21 +52,23 @@ class Arxiv:
     def text(self, field: str) -> list[str]:
         got = self._text.get(field)
         if got is None:
-            if field == "ti":
-                got = [" ".join(_words(p.title)) for p in self.papers]
-            elif field == "abs":
-                got = [" ".join(_words(p.abstract)) for p in self.papers]
-            elif field == "au":
-                got = [" | ".join(" ".join(_words(a.name)) for a in p.authors) for p in self.papers]
-            elif field == "co":
-                got = [" ".join(_words(p.comment or "")) for p in self.papers]
-            elif field == "jr":
-                got = [" ".join(_words(p.journal_ref or "")) for p in self.papers]
-            else:  # all
-                got = [" ".join((a, b, c, d)) for a, b, c, d in
-                       zip(self.text("ti"), self.text("abs"), self.text("au"), self.text("co"))]
-            self._text[field] = got
+            with no_gc():
+                got = self._text[field] = self._build_text(field)
         return got
+
+    def _build_text(self, field: str) -> list[str]:
+        ps = self.papers
+        if field == "ti":
+            return [" ".join(_words(p.title)) for p in ps]
+        if field == "abs":
+            return [" ".join(_words(p.abstract)) for p in ps]
+        if field == "au":
+            return [" | ".join(" ".join(_words(a.name)) for a in p.authors) for p in ps]
+        if field == "co":
+            return [" ".join(_words(p.comment or "")) for p in ps]
+        if field == "jr":
+            return [" ".join(_words(p.journal_ref or "")) for p in ps]
+        return [" ".join(x) for x in zip(self.text("ti"), self.text("abs"), self.text("au"), self.text("co"))]
 
     # --- query language ----------------------------------------------------------------
 
@@ -75,6 +77,10 @@ class Arxiv:
         got = self._cache.get(key)
         if got is not None:
             return got
+        with no_gc():
+            return self._search(key, search_query, id_list, sort_by, sort_order)
+
+    def _search(self, key: tuple, search_query: str, id_list: str, sort_by: str, sort_order: str) -> list[int]:
         ids: Optional[list[int]] = None
         if id_list.strip():
             ids = []

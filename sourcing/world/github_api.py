@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import urlencode
 
-from sourcing.world.model import Commit, Person, PullRequest, Repo, Review, World
+from sourcing.world.model import Commit, Person, PullRequest, Repo, Review, World, no_gc
 
 Answer = tuple[int, Any, dict]  # status, JSON-able body, extra headers
 DOCS = "https://docs.github.com/rest"
@@ -422,7 +422,8 @@ class GitHub:
                 k = lambda p: ((p.closed_at or self.world.now) - p.created_at, p.number)  # noqa: E731
             else:
                 k = lambda p: (p.created_at, p.number)  # noqa: E731
-            got = sorted(prs, key=k, reverse=direction == "desc")
+            with no_gc():
+                got = sorted(prs, key=k, reverse=direction == "desc")
             if len(self._sorted) > 4096:
                 self._sorted.clear()
             self._sorted[key] = got

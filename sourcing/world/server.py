@@ -30,6 +30,7 @@ world.
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import json
 import random
@@ -602,6 +603,9 @@ def serve(
 ) -> None:
     """Serve `world` until interrupted (the `sourcing world serve` command)."""
     app = WorldApp(world, faults=faults, rate_limit=rate_limit, reset_seconds=reset_seconds, replay=replay)
+    # the world lives as long as the process: keep the collector from rescanning it on every burst
+    gc.collect()
+    gc.freeze()
     httpd = make_server(app, host, port)
     if on_ready is not None:
         on_ready(f"http://{httpd.server_address[0]}:{httpd.server_address[1]}")
