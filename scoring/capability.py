@@ -242,7 +242,7 @@ def _ref(m: np.ndarray) -> float:
 
 
 def compute(data: Data, tax: Taxonomy, w: dict, text: dict, progress=None, timings: dict | None = None) -> Result:
-    """All scores from loaded data and the text matrices of `skills.start` ({table: (ids, matrix)})."""
+    """All scores from loaded data and the text matrices of `skills.text_matrices` ({table: (ids, matrix)})."""
     import time
 
     t = timings if timings is not None else {}

@@ -119,8 +119,93 @@ def _json(v: Any) -> Any:
         return None
 
 
-def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]] = None) -> Data:
-    """Read everything scoring needs. `weights` supplies the trivial-change rules."""
+def read_activity(engine: Engine) -> dict[str, np.ndarray]:
+    """Every activity of a resolved, non-bot identity as raw columns (ids, not positions).
+
+    The heaviest read of scoring (millions of rows), so it asks for as few columns as it can:
+    kind, self-merge and the cosmetic/docs-only flags travel packed in one integer, and a
+    review's PR number travels in the size column (a review has no size).
+    """
+    with engine.connect() as conn:
+        case = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
+        flags = antigaming.sql_flags(conn.dialect.name) or "0"
+        # self-merge: merged by its own author in a repo the author owns
+        sql = f"""SELECT a.id, a.repo_id, a.identity_id, {_day(conn, 'a.occurred_at')},
+                   CASE WHEN a.kind = 'review' THEN coalesce(a.number, -1)
+                        WHEN a.additions IS NULL AND a.deletions IS NULL THEN -1
+                        ELSE coalesce(a.additions, 0) + coalesce(a.deletions, 0) END,
+                   (CASE a.kind {case} ELSE 15 END)
+                   + 16 * (CASE WHEN a.merged_by IS NOT NULL AND lower(a.merged_by) = lower(i.login)
+                                 AND lower(r.owner) = lower(i.login) THEN 1 ELSE 0 END)
+                   + 32 * ({flags})
+              FROM activity a JOIN identity i ON i.id = a.identity_id JOIN repo r ON r.id = a.repo_id
+             WHERE i.person_id IS NOT NULL AND coalesce(i.kind, 'user') != 'bot'"""
+        acts = rows(conn, sql)
+        arr = np.array(acts, dtype=np.float64).reshape(-1, 6) if acts else np.zeros((0, 6))
+        del acts
+        out = {
+            "id": arr[:, 0].astype(np.int64),
+            "repo_id": arr[:, 1].astype(np.int64),
+            "ident": arr[:, 2].astype(np.int64),
+            "day": arr[:, 3].copy(),
+            "size_or_number": arr[:, 4].astype(np.int64),
+            "packed": arr[:, 5].astype(np.int64),
+        }
+        del arr
+        if antigaming.sql_flags(conn.dialect.name) is None:
+            # no SQL for the rules here: judge titles and file lists in Python
+            cand = rows(
+                conn,
+                """SELECT a.id, a.title, a.files FROM activity a JOIN identity i ON i.id = a.identity_id
+                    WHERE i.person_id IS NOT NULL AND a.kind IN ('pr_merged', 'pr_open', 'pr_closed', 'commit')""",
+            )
+            ids_, cos, doc = antigaming.classify_rows(cand)
+            del cand
+            order = np.argsort(out["id"])
+            pos = np.searchsorted(out["id"], ids_, sorter=order)
+            ok = pos < len(order)
+            hit = order[np.minimum(pos, max(len(order) - 1, 0))]
+            ok &= out["id"][hit] == ids_
+            out["packed"][hit[ok]] += 32 * (cos[ok] * 1 + doc[ok] * 2)
+    return out
+
+
+def _activity(raw: dict, rpos: np.ndarray, ident_person: np.ndarray, weights: dict) -> dict[str, np.ndarray]:
+    """Raw activity columns to scoring's: positions, unpacked flags, trivial and docs-only."""
+    packed = raw["packed"]
+    kind = packed & 15
+    act = {
+        "id": raw["id"],
+        "kind": kind,
+        "repo": _lookup(rpos, raw["repo_id"]),
+        "ident": raw["ident"],
+        "day": raw["day"],
+        "size": np.where(kind == K_REVIEW, -1, raw["size_or_number"]),
+        "number": np.where(kind == K_REVIEW, raw["size_or_number"], -1),
+        "self_merged": (packed & 16) > 0,
+        "flags": packed >> 5,
+    }
+    act["person"] = _lookup(ident_person, act["ident"])
+    keep = (act["person"] >= 0) & (act["kind"] < len(KINDS)) & (act["repo"] >= 0) & np.isfinite(act["day"])
+    order = np.argsort(act["id"][keep], kind="stable")
+    act = {k: v[keep][order] for k, v in act.items()}
+    cosmetic = (act["flags"] & 1) > 0
+    docs = (act["flags"] & 2) > 0
+    max_lines = int(weights["antigaming"]["trivial_max_lines"])
+    act["trivial"] = antigaming.trivial_from(cosmetic, docs, act["size"], max_lines)
+    act["docs_only"] = docs & ~act["trivial"]
+    del act["flags"]
+    return act
+
+
+def load(
+    engine: Engine,
+    weights: dict,
+    progress: Optional[Callable[[str], None]] = None,
+    activity: Optional[Callable[[], dict]] = None,
+) -> Data:
+    """Read everything scoring needs. `weights` supplies the trivial-change rules; `activity`
+    waits for `read_activity` started elsewhere (see scoring.parallel), else it is read here."""
     t: dict[str, float] = {}
     with engine.connect() as conn:
         t0 = time.perf_counter()
@@ -170,66 +255,6 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
         del rs
         rpos = _index(repo_id)
         t["repos"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        if progress:
-            progress("reading activity")
-        case = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
-        flags = antigaming.sql_flags(conn.dialect.name) or "0"
-        # self-merge: merged by its own author in a repo the author owns
-        acts = rows(
-            conn,
-            f"""SELECT a.id, CASE a.kind {case} ELSE -1 END, a.repo_id, a.identity_id,
-                   {_day(conn, 'a.occurred_at')},
-                   CASE WHEN a.additions IS NULL AND a.deletions IS NULL THEN -1
-                        ELSE coalesce(a.additions, 0) + coalesce(a.deletions, 0) END,
-                   coalesce(a.number, -1),
-                   CASE WHEN a.merged_by IS NOT NULL AND lower(a.merged_by) = lower(i.login)
-                             AND lower(r.owner) = lower(i.login) THEN 1 ELSE 0 END,
-                   {flags}
-              FROM activity a JOIN identity i ON i.id = a.identity_id JOIN repo r ON r.id = a.repo_id
-             WHERE i.person_id IS NOT NULL AND coalesce(i.kind, 'user') != 'bot'""",
-        )
-        arr = np.array(acts, dtype=np.float64).reshape(-1, 9) if acts else np.zeros((0, 9))
-        del acts
-        act = {
-            "id": arr[:, 0].astype(np.int64),
-            "kind": arr[:, 1].astype(np.int64),
-            "repo": _lookup(rpos, arr[:, 2].astype(np.int64)),
-            "ident": arr[:, 3].astype(np.int64),
-            "day": arr[:, 4].copy(),
-            "size": arr[:, 5].astype(np.int64),
-            "number": arr[:, 6].astype(np.int64),
-            "self_merged": arr[:, 7] > 0,
-            "flags": arr[:, 8].astype(np.int64),
-        }
-        del arr
-        act["person"] = _lookup(ident_person, act["ident"])
-        keep = (act["person"] >= 0) & (act["kind"] >= 0) & (act["repo"] >= 0) & np.isfinite(act["day"])
-        order = np.argsort(act["id"][keep], kind="stable")
-        act = {k: v[keep][order] for k, v in act.items()}
-        t["activity"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        if antigaming.sql_flags(conn.dialect.name) is None:
-            # no SQL for the rules here: judge titles and file lists in Python
-            cand = rows(
-                conn,
-                """SELECT a.id, a.title, a.files FROM activity a JOIN identity i ON i.id = a.identity_id
-                    WHERE i.person_id IS NOT NULL AND a.kind IN ('pr_merged', 'pr_open', 'pr_closed', 'commit')""",
-            )
-            ids_, cos, doc = antigaming.classify_rows(cand)
-            del cand
-            pos = np.searchsorted(act["id"], ids_)
-            ok = (pos < len(act["id"])) & (act["id"][np.minimum(pos, len(act["id"]) - 1)] == ids_)
-            act["flags"][pos[ok]] = cos[ok] * 1 + doc[ok] * 2
-        cosmetic = (act["flags"] & 1) > 0
-        docs = (act["flags"] & 2) > 0
-        max_lines = int(weights["antigaming"]["trivial_max_lines"])
-        act["trivial"] = antigaming.trivial_from(cosmetic, docs, act["size"], max_lines)
-        act["docs_only"] = docs & ~act["trivial"]
-        del act["flags"]
-        t["trivial"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         rc = rows(
@@ -318,6 +343,16 @@ def load(engine: Engine, weights: dict, progress: Optional[Callable[[str], None]
         ok = (speaking["talk"] >= 0) & (speaking["person"] >= 0)
         speaking = {k: v[ok] for k, v in speaking.items()}
         t["papers_talks"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if progress:
+        progress("reading activity")
+    raw = activity() if activity is not None else read_activity(engine)
+    t["activity_wait"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    act = _activity(raw, rpos, ident_person, weights)
+    del raw
+    t["activity"] = time.perf_counter() - t0
 
     # "now": the latest stored time, so that the same database always gives the same scores
     if weights["time"]["now"] == "clock":

@@ -21,6 +21,10 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 ROW_CAP = 2.0
 
 
+# ASCII punctuation separates words (as the token pattern does), so str.split finds them
+_SEP = str.maketrans({c: " " for c in range(128) if not chr(c).isalnum()})
+
+
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
@@ -43,9 +47,19 @@ class Matcher:
                     self.single.setdefault(toks[0], set()).add(col[s.key])
                 else:
                     phrases.setdefault(toks, set()).add(col[s.key])
+        # plurals match too: "recommenders", "dataframes", "etl pipelines"
+        for t, v in list(self.single.items()):
+            if len(t) > 2 and not t.endswith("s"):
+                self.single.setdefault(t + "s", set()).update(v)
+        for toks, v in list(phrases.items()):
+            if not toks[-1].endswith("s"):
+                phrases.setdefault(toks[:-1] + (toks[-1] + "s",), set()).update(v)
         self.single = {t: frozenset(v) for t, v in self.single.items()}
         for toks, v in phrases.items():
             self.multi.setdefault(toks[0], []).append((toks, frozenset(v)))
+        self._vocab = frozenset(self.single)
+        self._firsts = frozenset(self.multi)
+        self._phrases = {f: [(" " + " ".join(p) + " ", v) for p, v in lst] for f, lst in self.multi.items()}
         self.topic: dict[str, set[int]] = {}
         self.language: dict[str, set[int]] = {}
         self.category: dict[str, set[int]] = {}
@@ -62,25 +76,27 @@ class Matcher:
         a keyword several skills share ("deep learning") only confirms skills named otherwise,
         or counts 1/sqrt(k) for each of its k skills. A phrase's words do not also count alone
         ("ranking model" is recommender systems, not the search keyword "ranking")."""
-        toks = tokens(text)
+        # every title and abstract passes here: set operations and substring search in C,
+        # Python loops only over what is found
+        toks = text.lower().translate(_SEP).split()
+        present = set(toks)
         hits: list[frozenset[int]] = []
-        single, multi = self.single, self.multi
-        covered: set[int] = set()
-        if multi:
-            for i, t in enumerate(toks):
-                cands = multi.get(t)
-                if cands:
-                    for phrase, skills_ in cands:
-                        if tuple(toks[i : i + len(phrase)]) == phrase:
-                            hits.append(skills_)
-                            covered.update(range(i, i + len(phrase)))
-        words = set(toks) if not covered else {t for i, t in enumerate(toks) if i not in covered}
-        for t in words:
-            got = single.get(t)
-            if got is None and len(t) > 3 and t.endswith("s"):
-                got = single.get(t[:-1])  # plurals: "recommenders", "dataframes"
-            if got:
-                hits.append(got)
+        firsts = present & self._firsts
+        if firsts:
+            norm = " " + " ".join(toks) + " "
+            found = False
+            for f in firsts:
+                for phrase, skills_ in self._phrases[f]:
+                    if phrase in norm:
+                        hits.append(skills_)
+                        while phrase in norm:  # its words do not count again alone
+                            norm = norm.replace(phrase, "  ")
+                        found = True
+            if found:
+                present = set(norm.split())
+        single = self.single
+        for t in present & self._vocab:
+            hits.append(single[t])
         if not hits:
             return {}
         strong = {next(iter(h)) for h in hits if len(h) == 1}
@@ -229,50 +245,6 @@ def text_matrices(engine, tax: Taxonomy, weights: dict) -> dict[str, tuple[np.nd
         ts = rows(conn, f"SELECT id, title, {sub}(abstract, 1, {ABSTRACT_CHARS}), track, tags FROM talk ORDER BY id")
         out["talk"] = (np.array([r[0] for r in ts], dtype=np.int64), talk_skills((r[1:] for r in ts), m))
     return out
-
-
-def _child(url: str, tax_path: str, weights: dict):
-    from storage.engine import make_engine
-    from scoring.taxonomy import load as load_taxonomy
-
-    eng = make_engine(url)
-    try:
-        return text_matrices(eng, load_taxonomy(tax_path), weights)
-    finally:
-        eng.dispose()
-
-
-def start(engine, tax: Taxonomy, weights: dict, parallel: bool):
-    """Begin computing the text matrices; returns a function that waits for them.
-
-    With `parallel` (and a database file a second process can open) the keyword matching — pure
-    Python over every title and abstract — runs in a forked process on the other core while this
-    one reads the activity.
-    """
-    import multiprocessing as mp
-
-    import threading
-
-    url = engine.url
-    db = url.database or ""
-    if parallel and not (url.get_backend_name() == "sqlite" and db in ("", ":memory:")):
-        from concurrent.futures import ProcessPoolExecutor
-
-        # fork is fast; with other threads running (the daemon's scheduler) a fresh interpreter
-        # is the safe way
-        method = "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context(method))
-        fut = pool.submit(_child, url.render_as_string(hide_password=False), str(tax.path), weights)
-
-        def wait():
-            try:
-                return fut.result()
-            finally:
-                pool.shutdown()
-
-        return wait
-    got = text_matrices(engine, tax, weights)
-    return lambda: got
 
 
 def align(ids: np.ndarray, matrix: sp.csr_matrix, want: np.ndarray) -> sp.csr_matrix:

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 import numpy as np
 from sqlalchemy.engine import Connection, Engine
 
-from scoring import capability, evidence, load, skills
+from scoring import capability, evidence, load, parallel, skills
 from scoring import weights as weights_mod
 from scoring.taxonomy import Taxonomy
 from scoring.taxonomy import load as load_taxonomy
@@ -37,12 +37,13 @@ def _insert(conn: Connection, table: str, cols: tuple[str, ...], data: list[tupl
         cur.close()
 
 
-PARALLEL_ROWS = 20_000  # repos + papers + talks above which keyword matching gets its own process
+PARALLEL_ROWS = 50_000  # activities above which they are read by a second process
 
 
 def _big(engine: Engine) -> bool:
     with engine.connect() as conn:
-        n = sum(load.rows(conn, f"SELECT count(*) FROM {t}")[0][0] for t in ("repo", "paper", "talk"))
+        # max(id) is instant where count(*) scans; close enough to decide
+        n = load.rows(conn, "SELECT max(id) FROM activity")[0][0] or 0
     return n > PARALLEL_ROWS
 
 
@@ -60,15 +61,16 @@ def score(
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t0 = time.perf_counter()
-    # keyword matching over titles and abstracts runs on the other core while activity loads
-    wait_text = skills.start(engine, tax, w, parallel=_big(engine))
-    data = load.load(engine, w, progress=progress)
+    # the activity (the heaviest read) comes in on the other core while this one matches
+    # keywords in titles and abstracts and reads people, papers and talks
+    wait_activity = parallel.background(load.read_activity, engine, parallel=_big(engine))
+    text = skills.text_matrices(engine, tax, w)
+    timings["text"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
+    data = load.load(engine, w, progress=progress, activity=wait_activity)
     timings["load"] = round(time.perf_counter() - t0, 3)
     if progress:
         progress("load")
-    t0 = time.perf_counter()
-    text = wait_text()
-    timings["text"] = round(time.perf_counter() - t0, 3)
     res = capability.compute(data, tax, w, text, progress=progress, timings=timings)
 
     t0 = time.perf_counter()
@@ -85,15 +87,9 @@ def score(
         order = pos[np.lexsort((data.person_id[pos], -raw[pos, j]))]
         rank[order, j] = np.arange(1, len(order) + 1)
     scored = rank > 0
-    # stored: overall for everyone scored; skills and roles at or above the floor, plus each
-    # person's best skill and best role (so every page says what someone is best at)
-    stored = scored & ((value >= st["min_value"]) | is_overall[None, :])
-    for dim in ("skill", "role"):
-        cols = np.flatnonzero([d == dim for d in dims])
-        if len(cols):
-            best = cols[np.argmax(np.where(scored[:, cols], raw[:, cols], -1.0), axis=1)]
-            rows_ = np.flatnonzero(scored[np.arange(n_people), best])
-            stored[rows_, best[rows_]] = True
+    # stored: overall for everyone scored; skills and roles at or above the floor within the top
+    # `max_rank` of their column (what lead lists and pages show; the long tail is not worth a row)
+    stored = scored & (is_overall[None, :] | ((value >= st["min_value"]) & (rank <= st["max_rank"])))
     # evidence: strongest lines of the scores a sourcer opens, the top of every column
     ev_rank = np.where(is_overall, st["evidence_rank_overall"], st["evidence_rank"])
     wants = stored & (value >= st["evidence_floor"]) & (rank <= ev_rank[None, :])
