@@ -321,6 +321,8 @@ class GitHubCollector:
                     "identity": (SOURCE, author),
                     "occurred_at": merged_at or closed_at or _dt(raw.get("created_at")),
                     "title": raw.get("title"),
+                    # the description says what the work was; fit matches on it (bounded: bodies can be huge)
+                    "body": (raw.get("body") or "")[:4000] or None,
                     "url": raw.get("html_url"),
                     "state": "merged" if merged_at else raw.get("state"),
                     "number": number,
