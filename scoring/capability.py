@@ -30,7 +30,6 @@ from scoring.pagerank import pagerank
 from scoring.taxonomy import Taxonomy
 
 K_CONTRIB = len(KINDS)  # pseudo kind: GitHub's contributor count where no activity is stored
-EVIDENCE_KIND = {"code": "code", "review": "review", "research": "research", "talk": "talk"}
 
 
 @dataclass

@@ -252,7 +252,6 @@ def load(
             "owner": [(r[12] or r[1].split("/")[0]) for r in rs],
             "host": [r[13] or "github" for r in rs],
         }
-        del rs
         rpos = _index(repo_id)
         t["repos"] = time.perf_counter() - t0
 

@@ -79,3 +79,24 @@ def test_world_scores_are_deterministic(scored):
     before = snap()
     scoring.score(engine)
     assert snap() == before
+
+
+def test_world_drive_by_contributors_stay_out_of_the_top(scored):
+    """People whose whole record is one or two PRs to big projects (no papers, no talks) are
+    never near the top."""
+    from sqlalchemy import text
+
+    engine, _, out = scored
+    with engine.connect() as c:
+        drive = c.execute(text("""
+            SELECT i.person_id FROM activity a JOIN identity i ON i.id = a.identity_id JOIN repo r ON r.id = a.repo_id
+             WHERE i.person_id NOT IN (SELECT person_id FROM identity WHERE source != 'github' AND person_id IS NOT NULL)
+             GROUP BY i.person_id HAVING count(*) <= 2 AND min(r.stars) >= 10000""")).scalars().all()
+        assert len(drive) > 50
+        marks = ",".join(map(str, drive))
+        best_overall = c.execute(text(
+            f"SELECT min(rank) FROM score WHERE dimension = 'overall' AND person_id IN ({marks})")).scalar()
+        in_top20 = c.execute(text(
+            f"SELECT count(*) FROM score WHERE rank <= 20 AND person_id IN ({marks})")).scalar()
+    assert best_overall > 0.1 * out["counts"]["scored_people"]
+    assert in_top20 == 0
