@@ -338,7 +338,7 @@ class GitHub:
             moved = w.renamed(full)
             if moved is not None:  # GitHub's answer for an old name
                 rest = url.split(f"/repos/{args[0]}/{args[1]}", 1)[-1]
-                loc = f"{base}/repositories/{moved.id}{rest}"
+                loc = f"{base}/repositories/{moved.id}{rest}" + (f"?{urlencode(query)}" if query else "")
                 return 301, {"message": "Moved Permanently", "url": loc, "documentation_url": DOCS}, {"Location": loc}
             return error(404, "Not Found")
         if name == "repo":

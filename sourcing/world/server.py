@@ -268,7 +268,7 @@ class WorldApp:
             return 403, {**rate, "Content-Type": JSON}, _dumps(body), endpoint
         fault = self._fault("github", sub)
         if fault is not None and fault.kind != "truncated":
-            got = self._github_fault(fault, sub, base, rate)
+            got = self._github_fault(fault, sub + (f"?{raw_query}" if raw_query else ""), base, rate)
             if got is not None:
                 return (*got, endpoint)
         if method not in ("GET", "HEAD"):
@@ -313,7 +313,7 @@ class WorldApp:
         if k == "secondary":
             return (403, {**rate, "Content-Type": JSON, "Retry-After": str(self.retry_after)},
                     _dumps({"message": SECONDARY_MSG, "documentation_url": gh.DOCS}))
-        full = gh.repo_path(sub)
+        full = gh.repo_path(sub.split("?", 1)[0])
         r = self.world.repo(full) if (full and self.world is not None) else None
         if r is None:
             return None

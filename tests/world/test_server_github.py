@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import unquote
 
 import github
 import pytest
@@ -179,10 +180,17 @@ def test_301_for_renamed_repo(world):
     assert resp.status_code == 301
     assert resp.headers["Location"] == f"{world.github_url}/repositories/{world.world.repo('jax-ml/jax').id}"
     assert gh(world).get_repo("google/jax").full_name == "jax-ml/jax"
+    moved = requests.get(f"{world.github_url}/repos/google/jax/pulls", params={"state": "all", "page": 2},
+                         allow_redirects=False, timeout=10)
+    assert moved.headers["Location"].endswith("/pulls?state=all&page=2")
     # the fault: any repo answers 301 once, PyGithub follows it
     world.set_faults("301:1:1")
     assert gh(world).get_repo("apache/airflow").full_name == "apache/airflow"
-    assert world.stats()["apis"]["github"]["301"] == 3
+    world.set_faults("301:1:1")
+    loc = requests.get(f"{world.github_url}/repos/apache/airflow/commits", params={"since": "2025-01-01T00:00:00Z"},
+                       allow_redirects=False, timeout=10).headers["Location"]
+    assert unquote(loc).endswith("/commits?since=2025-01-01T00:00:00Z")
+    assert world.stats()["apis"]["github"]["301"] == 5
 
 
 def test_409_for_empty_repo(world):
