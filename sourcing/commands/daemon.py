@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-ORDER = 61
+ORDER = 72
 
 
 def daemon(

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-ORDER = 62
+ORDER = 54
 
 
 def export(

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-ORDER = 63
+ORDER = 56
 
 
 def forget(

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-ORDER = 45
+ORDER = 42
 
 graph_app = typer.Typer(
     help="The contributor graph: people, repos, papers, talks and events.\n\n"

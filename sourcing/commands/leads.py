@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-ORDER = 60
+ORDER = 50
 
 
 def _table(leads: list[dict], title: str):

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-ORDER = 61
+ORDER = 52
 
 
 def review(

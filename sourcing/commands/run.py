@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-ORDER = 60
+ORDER = 70
 
 
 def run(

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-ORDER = 62
+ORDER = 74
 
 runs_app = typer.Typer(
     help="Run history: recent runs, and one run's steps, counts, errors and warnings.\n\nExample: sourcing runs show 12",

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-ORDER = 60
+ORDER = 80
 
 
 def serve(
