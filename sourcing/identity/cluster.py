@@ -12,13 +12,13 @@ from typing import Optional
 
 
 class Clusters:
-    def __init__(self, n: int, logins: list[Optional[str]], slots: list[set]):
+    def __init__(self, n: int, logins: list[Optional[str]], slots: dict[int, set]):
         self.parent = list(range(n))
         self.size = [1] * n
         # root -> GitHub logins of the component (only components that have one)
         self.gh: dict[int, set[str]] = {i: {lg} for i, lg in enumerate(logins) if lg}
         # root -> slot set (positions on papers/talks, not-same decisions)
-        self.slots: dict[int, set] = {i: set(s) for i, s in enumerate(slots) if s}
+        self.slots: dict[int, set] = {i: set(s) for i, s in slots.items() if s}
 
     def find(self, x: int) -> int:
         parent = self.parent

@@ -15,7 +15,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from array import array
 from typing import Any, Iterable, Optional
+
+import numpy as np
+import scipy.sparse as sp
 
 from sqlalchemy.engine import Connection
 
@@ -122,9 +126,34 @@ def _j(v: Any) -> Any:
         return None
 
 
+class Vocab:
+    """Context tokens interned as integers: id -> token string, and its kind (first letter)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.words: list[str] = []
+
+    def __call__(self, token: str) -> int:
+        got = self.ids.get(token)
+        if got is None:
+            got = self.ids[token] = len(self.words)
+            self.words.append(token)
+        return got
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def kinds(self) -> np.ndarray:
+        return np.frombuffer("".join(w[0] for w in self.words).encode(), dtype=np.uint8).copy() if self.words else np.zeros(0, np.uint8)
+
+
+_EMPTY: dict = {}
+
+
 @dataclass
 class Features:
-    """Everything the rules need, one list entry per identity (local index)."""
+    """Everything the rules need, one list entry per identity (local index); context as a sparse
+    identity x token matrix `T` (binary) over the interned `vocab`."""
 
     ids: list[int] = field(default_factory=list)
     source: list[str] = field(default_factory=list)
@@ -135,11 +164,11 @@ class Features:
     bot: list[bool] = field(default_factory=list)
     old_pid: list[Optional[int]] = field(default_factory=list)
     exact: list[dict] = field(default_factory=list)  # exact key -> where it came from
-    nkeys: list[set] = field(default_factory=list)  # name blocking keys
-    gkeys: list[set] = field(default_factory=list)  # "family|initial=given" of full given names
-    tokens: list[set] = field(default_factory=list)  # context tokens
-    slots: list[set] = field(default_factory=list)  # paper / talk positions (ints)
-    display: list[dict] = field(default_factory=list)  # fields for the person's display
+    nkeys: list[frozenset] = field(default_factory=list)  # name blocking keys
+    gkeys: list[frozenset] = field(default_factory=list)  # "family|initial=given" of full given names
+    ctok: list[tuple] = field(default_factory=list)  # tokens a co-author knows this identity by
+    slots: dict[int, set] = field(default_factory=dict)  # paper / talk positions (ints), sparse
+    display: list[tuple] = field(default_factory=list)  # (name, location, company, homepage, emails, last_seen)
     papers: dict[int, list[int]] = field(default_factory=dict)  # paper id -> author local indices
     paper_repos: dict[int, set[int]] = field(default_factory=dict)  # paper id -> code repo ids
     repo_contributors: dict[int, set[int]] = field(default_factory=dict)  # repo id -> local indices
@@ -147,10 +176,18 @@ class Features:
     paper_key: dict[int, str] = field(default_factory=dict)
     repo_name: dict[int, str] = field(default_factory=dict)
     index: dict[int, int] = field(default_factory=dict)  # identity id -> local index
+    vocab: Vocab = field(default_factory=Vocab)
+    T: Any = None  # scipy.sparse.csr_matrix, identities x tokens
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def tokens_of(self, i: int) -> list[str]:
+        T = self.T
+        return [self.vocab.words[c] for c in T.indices[T.indptr[i] : T.indptr[i + 1]]]
+
+
+DISPLAY = {"name": 0, "location": 1, "company": 2, "homepage": 3, "emails": 4, "last_seen": 5}
 
 IDENTITY_COLS = (
     "id, source, external_key, name, login, kind, emails, urls, handles, affiliation, company, "
@@ -167,16 +204,19 @@ def _rows(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
         cur.close()
 
 
-def scope_table(conn: Connection, ids: Optional[Iterable[int]]) -> str:
-    """A temporary table of the identity ids in scope (joins beat huge IN lists)."""
+def _fill(conn: Connection, table: str, ids: Iterable[int]) -> None:
     cur = conn.connection.cursor()
     try:
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _resolve_scope (id INTEGER PRIMARY KEY)")
-        cur.execute("DELETE FROM _resolve_scope")
-        if ids is not None:
-            cur.executemany("INSERT OR IGNORE INTO _resolve_scope (id) VALUES (?)", [(int(i),) for i in ids])
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY)")
+        cur.execute(f"DELETE FROM {table}")
+        cur.executemany(f"INSERT OR IGNORE INTO {table} (id) VALUES (?)", ((int(i),) for i in ids))
     finally:
         cur.close()
+
+
+def scope_table(conn: Connection, ids: Optional[Iterable[int]]) -> str:
+    """A temporary table of the identity ids in scope (joins beat huge IN lists)."""
+    _fill(conn, "_resolve_scope", ids if ids is not None else ())
     return "_resolve_scope"
 
 
@@ -197,80 +237,155 @@ def identity_keys(row: tuple) -> tuple[dict, set]:
     return exact, N.block_keys(N.parse(name))
 
 
+@lru_cache(maxsize=300_000)
+def name_keys(raw: Optional[str]) -> tuple[Optional[N.Name], frozenset, frozenset, tuple]:
+    """(parsed name, block keys, given keys, co-author token) of a written name, shared by every
+    identity that writes it the same way."""
+    nm = N.parse(raw)
+    ct = tuple(sorted("c:" + t for t in N.person_tokens(nm)))  # every reading: order-proof
+    return nm, frozenset(N.block_keys(nm)), frozenset(N.given_keys(nm)), ct
+
+
+class _Coo:
+    """(row, column) pairs of a sparse matrix being built, in compact arrays."""
+
+    def __init__(self) -> None:
+        self.r = array("i")
+        self.c = array("i")
+
+    def add(self, row: int, cols: Iterable[int]) -> None:
+        for c in cols:
+            self.r.append(row)
+            self.c.append(c)
+
+    def csr(self, shape: tuple[int, int]) -> sp.csr_matrix:
+        r = np.frombuffer(self.r, dtype=np.int32) if len(self.r) else np.zeros(0, np.int32)
+        c = np.frombuffer(self.c, dtype=np.int32) if len(self.c) else np.zeros(0, np.int32)
+        return _binary(sp.csr_matrix((np.ones(len(r), np.float32), (r, c)), shape=shape))
+
+
+def _binary(m) -> sp.csr_matrix:
+    m = sp.csr_matrix(m)
+    m.sum_duplicates()
+    m.data[:] = 1
+    m.eliminate_zeros()
+    return m
+
+
+def _incidence(pairs: list[tuple[int, int]] | np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    a = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    return _binary(sp.csr_matrix((np.ones(len(a), np.float32), (a[:, 0], a[:, 1])), shape=shape))
+
+
+def _co_members(A: sp.csr_matrix, own: list[tuple], n_tok: int) -> sp.csr_matrix:
+    """Tokens of the other members of each row's groups: A (members x groups), own[member] =
+    the member's co-author tokens. Returns members x tokens, one's own tokens removed."""
+    r = np.repeat(np.arange(len(own)), [len(t) for t in own])
+    c = np.fromiter((x for t in own for x in t), dtype=np.int64, count=len(r))
+    Nm = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)), shape=(A.shape[0], n_tok))
+    C = _binary(A @ (A.T @ Nm))
+    # drop one's own name (and a namesake co-author's: it says nothing)
+    C = C - C.multiply(Nm)
+    return _binary(C)
+
+
 def load(conn: Connection, ids: Optional[Iterable[int]], topics: Topics, progress=None) -> Features:
     """Load identities (all when `ids` is None) with their keys and context."""
     scoped = ids is not None
     if scoped:
         scope_table(conn, ids)
     where = " WHERE id IN (SELECT id FROM _resolve_scope)" if scoped else ""
-    rows = _rows(conn, f"SELECT {IDENTITY_COLS} FROM identity{where} ORDER BY id")
     f = Features()
-    n = len(rows)
-    for i, row in enumerate(rows):
-        rid, src, ext, name, login, kind, emails, urls, handles, aff, company, loc, bio, pid, last_seen = row
-        emails, urls, handles = _j(emails), _j(urls), _j(handles)
-        if not isinstance(handles, dict):
-            handles = {}
-        f.index[rid] = i
-        f.ids.append(rid)
-        f.source.append(src)
-        f.ext.append(ext)
-        f.raw_name.append(name)
-        nm = N.parse(name)
-        f.name.append(nm)
-        f.login.append(K.norm_login(ext) if src == "github" else None)
-        f.bot.append(kind == "bot")
-        f.old_pid.append(pid)
-        f.exact.append(
-            K.exact_keys(
-                {"source": src, "external_key": ext, "emails": emails, "urls": urls, "handles": handles, "bio": bio}
+    V = f.vocab
+    direct = _Coo()
+    cur = conn.connection.cursor()
+    cur.execute(f"SELECT {IDENTITY_COLS} FROM identity{where} ORDER BY id")
+    i = 0
+    topic_tok = {}
+    while True:
+        batch = cur.fetchmany(20_000)
+        if not batch:
+            break
+        for row in batch:
+            rid, src, ext, name, login, kind, emails, urls, handles, aff, company, loc, bio, pid, last_seen = row
+            emails = _j(emails) if emails and emails != "[]" and emails != "null" else None
+            urls = _j(urls) if urls and urls != "[]" and urls != "null" else None
+            handles = _j(handles) if handles and handles != "{}" and handles != "null" else None
+            if not isinstance(handles, dict):
+                handles = _EMPTY
+            f.index[rid] = i
+            f.ids.append(rid)
+            f.source.append(src)
+            f.ext.append(ext)
+            f.raw_name.append(name)
+            nm, nk, gk, ct = name_keys(name)
+            f.name.append(nm)
+            gh = src == "github"
+            f.login.append(K.norm_login(ext) if gh else None)
+            f.bot.append(kind == "bot")
+            f.old_pid.append(pid)
+            if gh or emails or urls or handles or (bio and "github" in bio.lower()):
+                ex = K.exact_keys(
+                    {"source": src, "external_key": ext, "emails": emails, "urls": urls, "handles": handles, "bio": bio}
+                )
+            else:
+                ex = None
+            f.exact.append(ex or _EMPTY)
+            if gh and not nk:
+                nk = frozenset(N.login_block_keys(ext))  # no usable name: the login may spell one
+            f.nkeys.append(nk)
+            f.gkeys.append(gk)
+            f.ctok.append(tuple(V(t) for t in ct))
+            tok: set[str] = set()
+            if aff:
+                tok |= org_tokens(aff)
+            if company:
+                tok |= org_tokens(company)
+            if bio:
+                # "ML engineer at Zalando. I work on Kafka and Airflow."
+                tok |= bio_orgs(bio)
+                tok |= {"t:" + x for x in topics.of_text(bio)}
+            lt = location_token(loc)
+            if lt:
+                tok.add(lt)
+            if emails:
+                for d in K.email_domains(emails if isinstance(emails, list) else ()):
+                    tok.add("d:" + d)
+            if tok:
+                direct.add(i, [V(t) for t in tok])
+            f.display.append(
+                (name, loc, company or aff, handles.get("homepage"),
+                 [e for e in emails if isinstance(e, str)] if isinstance(emails, list) else (), last_seen)
             )
-        )
-        nk = N.block_keys(nm)
-        if src == "github" and not nk:
-            nk = N.login_block_keys(ext)  # no usable name: the login may spell one
-        f.nkeys.append(nk)
-        f.gkeys.append(N.given_keys(nm))
-        tok: set[str] = set()
-        tok |= org_tokens(aff)
-        tok |= org_tokens(company)
-        if bio:
-            # "ML engineer at Zalando. I work on Kafka and Airflow."
-            tok |= bio_orgs(bio)
-            tok |= {"t:" + x for x in topics.of_text(bio)}
-        lt = location_token(loc)
-        if lt:
-            tok.add(lt)
-        for d in K.email_domains(emails if isinstance(emails, list) else ()):
-            tok.add("d:" + d)
-        f.tokens.append(tok)
-        f.slots.append(set())
-        f.display.append(
-            {
-                "name": name,
-                "location": loc,
-                "company": company or aff,
-                "homepage": handles.get("homepage"),
-                "emails": [e for e in (emails or []) if isinstance(e, str)],
-                "last_seen": last_seen,
-            }
-        )
-        if progress and i % 50_000 == 0:
-            progress("load identities", i, n)
-    _load_papers(conn, f, scoped, topics)
+            i += 1
+        if progress:
+            progress("load identities", i, i)
+    cur.close()
+    n = len(f)
+    extra = []
+    extra.append(_load_papers(conn, f, scoped, topics))
     if progress:
         progress("load context", 1, 3)
-    _load_talks(conn, f, scoped, topics)
-    _load_repos(conn, f, scoped, topics)
+    extra.append(_load_talks(conn, f, scoped, topics))
+    extra.append(_load_repos(conn, f, scoped, topics))
     if progress:
         progress("load context", 3, 3)
+    width = len(V)
+    T = direct.csr((n, width))
+    for m in extra:
+        if m is not None:
+            m = sp.csr_matrix(m)
+            m.resize((n, width))
+            T = T + m
+    f.T = _binary(T)
+    f.T.sort_indices()
     return f
 
 
-def _names_of(conn: Connection, f: Features, ids: set[int]) -> dict[int, Optional[str]]:
-    """Names of identities, from what is loaded or from the database for those out of scope."""
-    out = {i: f.raw_name[f.index[i]] for i in ids if i in f.index}
-    missing = [i for i in ids if i not in out]
+def _names_of(conn: Connection, f: Features, ids: Iterable[int]) -> dict[int, Optional[str]]:
+    """Names of identities out of scope, from the database."""
+    missing = [i for i in ids if i not in f.index]
+    out: dict[int, Optional[str]] = {}
     for start in range(0, len(missing), 500):
         chunk = missing[start : start + 500]
         q = ",".join("?" * len(chunk))
@@ -278,119 +393,145 @@ def _names_of(conn: Connection, f: Features, ids: set[int]) -> dict[int, Optiona
     return out
 
 
-def _load_papers(conn: Connection, f: Features, scoped: bool, topics: Topics) -> None:
+def _ext_index(conn: Connection, f: Features, members: Iterable[int]) -> tuple[dict[int, int], list]:
+    """Local indices extended past the loaded identities to out-of-scope co-members (whose names
+    still give co-author context): identity id -> row, and each row's co-author token."""
+    idx = dict(f.index)
+    own = list(f.ctok)
+    outside = _names_of(conn, f, {m for m in members if m not in idx})
+    for rid, nm in outside.items():
+        idx[rid] = len(own)
+        own.append(tuple(f.vocab(t) for t in name_keys(nm)[3]))
+    return idx, own
+
+
+def _load_papers(conn: Connection, f: Features, scoped: bool, topics: Topics):
     where = " WHERE a.identity_id IN (SELECT id FROM _resolve_scope)" if scoped else ""
     mine = _rows(conn, f"SELECT a.identity_id, a.paper_id, a.affiliation FROM authorship a{where}")
     if not mine:
-        return
-    paper_ids = sorted({p for _, p, _ in mine})
+        return None
+    V = f.vocab
     if scoped:
-        cur = conn.connection.cursor()
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _resolve_papers (id INTEGER PRIMARY KEY)")
-        cur.execute("DELETE FROM _resolve_papers")
-        cur.executemany("INSERT INTO _resolve_papers (id) VALUES (?)", [(p,) for p in paper_ids])
-        cur.close()
+        _fill(conn, "_resolve_papers", {p for _, p, _ in mine})
         pw = " WHERE paper_id IN (SELECT id FROM _resolve_papers)"
         pw_id = " WHERE id IN (SELECT id FROM _resolve_papers)"
+        allrows = _rows(conn, f"SELECT identity_id, paper_id FROM authorship{pw}")
     else:
         pw = pw_id = ""
-    authors: dict[int, list[int]] = {}
-    for pid, ident in _rows(conn, f"SELECT paper_id, identity_id FROM authorship{pw}"):
-        authors.setdefault(pid, []).append(ident)
-    names = _names_of(conn, f, {i for v in authors.values() for i in v})
-    ptok = {i: {"c:" + t for t in N.person_tokens(N.parse(nm))} for i, nm in names.items()}
-    info: dict[int, set[str]] = {}
+        allrows = [(a, p) for a, p, _ in mine]
+    pidx: dict[int, int] = {}
+    for _, p in allrows:
+        if p not in pidx:
+            pidx[p] = len(pidx)
+    idx, own = _ext_index(conn, f, (a for a, _ in allrows))
+    A = _incidence([(idx[a], pidx[p]) for a, p in allrows], (len(own), len(pidx)))
+    C = _co_members(A, own, len(V))
+    info = _Coo()
     for pid, key, cats, title in _rows(conn, f"SELECT id, key, categories, title FROM paper{pw_id}"):
+        if pid not in pidx:
+            continue
         f.paper_key[pid] = key
         t = topics.of_text(title)
         broad = set()
         for c in _j(cats) or ():
             broad |= topics.by_category.get(c, set())
         # a title's keywords name the paper's topic; an arXiv category only its broad field
-        info[pid] = {"t:" + s for s in t} | {"k:" + s for s in broad - t}
+        info.add(pidx[pid], [V("t:" + s) for s in t] + [V("k:" + s) for s in broad - t])
     code: dict[int, set[int]] = {}
     for pid, rid in _rows(conn, f"SELECT paper_id, repo_id FROM papercode{pw}"):
-        if rid is not None:
+        if rid is not None and pid in pidx:
             code.setdefault(pid, set()).add(rid)
+            info.add(pidx[pid], [V("r:%d" % rid)])
     f.paper_repos = code
+    n = len(f)
+    affs = _Coo()
+    mine_pairs = []
     for ident, pid, aff in mine:
         i = f.index.get(ident)
         if i is None:
             continue
-        tok = f.tokens[i]
-        own = ptok.get(ident, set())
-        for other in authors.get(pid, ()):
-            if other != ident:
-                tok |= ptok.get(other, set()) - own
-        tok |= info.get(pid, set())
-        tok |= {"r:%d" % r for r in code.get(pid, ())}
-        tok |= org_tokens(aff)
-        if aff and not f.display[i]["company"]:
-            f.display[i]["company"] = aff
-        f.slots[i].add(pid * 2)
+        mine_pairs.append((i, pidx[pid]))
+        if aff:
+            affs.add(i, [V(t) for t in org_tokens(aff)])
+            if not f.display[i][2]:
+                d = f.display[i]
+                f.display[i] = (d[0], d[1], aff, d[3], d[4], d[5])
+        f.slots.setdefault(i, set()).add(pid * 2)
         f.papers.setdefault(pid, []).append(i)
+    width = len(V)
+    Am = _incidence(mine_pairs, (n, len(pidx)))
+    P = info.csr((len(pidx), width))
+    C = C[:n]
+    C.resize((n, width))
+    return _binary(C + Am @ P + affs.csr((n, width)))
 
 
-def _load_talks(conn: Connection, f: Features, scoped: bool, topics: Topics) -> None:
+def _load_talks(conn: Connection, f: Features, scoped: bool, topics: Topics):
     where = " WHERE s.identity_id IN (SELECT id FROM _resolve_scope)" if scoped else ""
     mine = _rows(conn, f"SELECT s.identity_id, s.talk_id FROM speaking s{where}")
     if not mine:
-        return
-    talk_ids = sorted({t for _, t in mine})
+        return None
+    V = f.vocab
     if scoped:
-        cur = conn.connection.cursor()
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _resolve_talks (id INTEGER PRIMARY KEY)")
-        cur.execute("DELETE FROM _resolve_talks")
-        cur.executemany("INSERT INTO _resolve_talks (id) VALUES (?)", [(t,) for t in talk_ids])
-        cur.close()
+        _fill(conn, "_resolve_talks", {t for _, t in mine})
         tw = " WHERE talk_id IN (SELECT id FROM _resolve_talks)"
         tw_id = " WHERE id IN (SELECT id FROM _resolve_talks)"
+        allrows = _rows(conn, f"SELECT identity_id, talk_id FROM speaking{tw}")
     else:
         tw = tw_id = ""
-    speakers: dict[int, list[int]] = {}
-    for tid, ident in _rows(conn, f"SELECT talk_id, identity_id FROM speaking{tw}"):
-        speakers.setdefault(tid, []).append(ident)
-    names = _names_of(conn, f, {i for v in speakers.values() for i in v})
-    ptok = {i: {"c:" + t for t in N.person_tokens(N.parse(nm))} for i, nm in names.items()}
-    info: dict[int, set[str]] = {}
+        allrows = mine
+    tidx: dict[int, int] = {}
+    for _, t in allrows:
+        if t not in tidx:
+            tidx[t] = len(tidx)
+    idx, own = _ext_index(conn, f, (a for a, _ in allrows))
+    A = _incidence([(idx[a], tidx[t]) for a, t in allrows], (len(own), len(tidx)))
+    C = _co_members(A, own, len(V))
+    info = _Coo()
     for tid, event_id, tags, title in _rows(conn, f"SELECT id, event_id, tags, title FROM talk{tw_id}"):
+        if tid not in tidx:
+            continue
         t = topics.of_text(title) | topics.of_tags(_j(tags) or ())
-        s = {"t:" + x for x in t}
+        toks = [V("t:" + x) for x in t]
         if event_id is not None:
-            s.add("v:%d" % event_id)
-        info[tid] = s
+            toks.append(V("v:%d" % event_id))
+        info.add(tidx[tid], toks)
+    n = len(f)
+    mine_pairs = []
     for ident, tid in mine:
         i = f.index.get(ident)
         if i is None:
             continue
-        tok = f.tokens[i]
-        own = ptok.get(ident, set())
-        for other in speakers.get(tid, ()):
-            if other != ident:
-                tok |= ptok.get(other, set()) - own
-        tok |= info.get(tid, set())
-        f.slots[i].add(tid * 2 + 1)
+        mine_pairs.append((i, tidx[tid]))
+        f.slots.setdefault(i, set()).add(tid * 2 + 1)
+    width = len(V)
+    Am = _incidence(mine_pairs, (n, len(tidx)))
+    C = C[:n]
+    C.resize((n, width))
+    return _binary(C + Am @ info.csr((len(tidx), width)))
 
 
-def _load_repos(conn: Connection, f: Features, scoped: bool, topics: Topics) -> None:
+def _load_repos(conn: Connection, f: Features, scoped: bool, topics: Topics):
     where = " WHERE identity_id IN (SELECT id FROM _resolve_scope)" if scoped else ""
-    pairs: set[tuple[int, int]] = set()
-    for ident, rid in _rows(conn, f"SELECT identity_id, repo_id FROM repocontributor{where}"):
-        pairs.add((ident, rid))
-    for ident, rid in _rows(conn, f"SELECT DISTINCT identity_id, repo_id FROM activity{where}"):
-        pairs.add((ident, rid))
+    pairs = _rows(
+        conn,
+        f"SELECT identity_id, repo_id FROM repocontributor{where} UNION SELECT identity_id, repo_id FROM activity{where}",
+    )
     code_repos = {r for rs in f.paper_repos.values() for r in rs}
     repo_ids = {r for _, r in pairs} | code_repos
     if not repo_ids:
-        return
-    by_repo: dict[int, set[int]] = {}
-    for ident, rid in pairs:
-        i = f.index.get(ident)
-        if i is not None:
-            by_repo.setdefault(rid, set()).add(i)
-    # contributors of papers' code repos who are in scope but worked there only through others' rows
-    f.repo_contributors = {r: by_repo.get(r, set()) for r in code_repos}
-    rtok: dict[int, set[str]] = {}
+        return None
+    V = f.vocab
+    n = len(f)
+    ridx = {r: k for k, r in enumerate(sorted(repo_ids))}
+    local = [(f.index[a], ridx[r]) for a, r in pairs if a in f.index]
+    R = _incidence(local, (n, len(ridx)))
+    # contributors of papers' code repos (in scope)
+    Rc = R.tocsc()
+    f.repo_contributors = {
+        r: set(Rc.indices[Rc.indptr[ridx[r]] : Rc.indptr[ridx[r] + 1]].tolist()) for r in code_repos
+    }
+    info = _Coo()
     ids = sorted(repo_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -402,22 +543,19 @@ def _load_repos(conn: Connection, f: Features, scoped: bool, topics: Topics) -> 
             if owner and not is_org:
                 f.repo_owner[rid] = owner.lower()
             t = topics.of_tags(_j(tps) or ()) | set(_j(skills) or ())
-            rtok[rid] = {"t:" + x for x in t}
+            info.add(ridx[rid], [V("r:%d" % rid)] + [V("t:" + x) for x in t])
+    width = len(V)
+    out = R @ info.csr((len(ridx), width))
     # co-contributors of small repos: context like co-authors
-    small = [r for r, members in by_repo.items() if 1 < len(members) <= SMALL_REPO]
-    for r in small:
-        members = by_repo[r]
-        mt = {i: {"c:" + t for t in N.person_tokens(f.name[i])} for i in members}
-        for i in members:
-            for j in members:
-                if j != i:
-                    f.tokens[i] |= mt[j] - mt[i]
-    for ident, rid in pairs:
-        i = f.index.get(ident)
-        if i is None:
-            continue
-        f.tokens[i].add("r:%d" % rid)
-        f.tokens[i] |= rtok.get(rid, set())
+    sizes = np.asarray(R.sum(axis=0)).ravel()
+    small = (sizes > 1) & (sizes <= SMALL_REPO)
+    if small.any():
+        Rs = R[:, np.flatnonzero(small)]
+        C = _co_members(Rs, f.ctok, len(V))
+        C.resize((n, len(V)))
+        out.resize((n, len(V)))
+        out = out + C
+    return _binary(out)
 
 
 class Stats:
@@ -443,6 +581,36 @@ class Stats:
                     giv[b].add(gv)
             self._count = dict(cnt)
             self._givens = {b: frozenset(v) for b, v in giv.items()}
+
+    def document_counts(self, f: Features, df: np.ndarray) -> np.ndarray:
+        """How many identities hold each context token, database-wide: as loaded for a full
+        resolve; for an incremental one, repositories counted through the identitykey index and
+        organisations from the counts the last full resolve kept (the scope is a small part)."""
+        if self.conn is None:
+            return df
+        df = df.copy()
+        words = f.vocab.words
+        kinds = f.vocab.kinds()
+        r_ix = np.flatnonzero(kinds == ord("r")).tolist()
+        if r_ix:
+            cur = self.conn.connection.cursor()
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS _resolve_tok (key TEXT PRIMARY KEY)")
+            cur.execute("DELETE FROM _resolve_tok")
+            cur.executemany("INSERT OR IGNORE INTO _resolve_tok (key) VALUES (?)", [(words[t],) for t in r_ix])
+            cur.execute(
+                "SELECT t.key, COUNT(k.identity_id) FROM _resolve_tok t JOIN identitykey k ON k.key = t.key GROUP BY t.key"
+            )
+            got = dict(cur.fetchall())
+            cur.close()
+            for t in r_ix:
+                df[t] = max(df[t], got.get(words[t], 0))
+        mark = _rows(self.conn, "SELECT state FROM cursor WHERE source = 'identity' AND category = 'resolve' AND key = ''")
+        common = (json.loads(mark[0][0]) if mark and mark[0][0] else {}).get("common_tokens") or {}
+        for t, w in enumerate(words):
+            c = common.get(w)
+            if c and c > df[t]:
+                df[t] = c
+        return df
 
     def prefetch(self, blocks: Iterable[str]) -> None:
         """Count identities of these name blocks in one query (incremental mode)."""

@@ -13,17 +13,20 @@ confidence, then two rounds of name + context over the components formed so far.
 from __future__ import annotations
 
 import time
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Optional
 
+import numpy as np
+import scipy.sparse as sp
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 
 from sourcing.identity import rules as R
 from sourcing.identity.cluster import Clusters
-from sourcing.identity.features import Features, Stats, Topics, _rows, load, scope_table
+from sourcing.identity.features import DISPLAY, Features, Stats, Topics, _rows, load, scope_table
 from sourcing.identity.keys import github_login_of_email, norm_email
 from sourcing.identity.names import parse
 
@@ -132,49 +135,35 @@ def cluster(f: Features, same: list, not_same: list, progress: Progress = None, 
             suggested.append(link)
 
     # names with context, over the components so far; twice, so a cluster's grown context counts
-    changed: Optional[set[int]] = None
+    df = np.asarray(f.T.sum(axis=0)).ravel() if f.T is not None else np.zeros(len(f.vocab))
+    if stats is not None:
+        df = stats.document_counts(f, df)
+    W = R.weight_matrix(f, df, stats)
+    kinds = f.vocab.kinds()
+    strong = np.flatnonzero(np.isin(kinds, np.frombuffer(b"crodv", np.uint8)))
+    topic = np.flatnonzero((kinds == ord("t")) | (kinds == ord("k")))
+    o_cols = np.flatnonzero(kinds == ord("o"))
+    has_org = (np.asarray(f.T[:, o_cols].sum(axis=1)).ravel() > 0).astype(np.float32)
+    changed: Optional[np.ndarray] = None
     for rnd in (1, 2):
-        comps = C.components()
-        roots = sorted(comps, key=lambda r: min(comps[r]))
-        nodes = [R.node_of(f, comps[r]) for r in roots]
-        pairs = R.candidate_pairs(nodes, range(len(nodes)))
-        if changed is not None:
-            pairs = {p for p in pairs if p[0] in changed or p[1] in changed}
-        pre = []
-        for x, y in pairs:
-            common = R.shared(nodes[x], nodes[y])
-            if common:
-                pre.append((x, y, common))
-        stats.prefetch({t for _, _, c in pre for t in c.get("c", ())})
-        scored = []
-        for x, y, common in pre:
-            s = R.score(nodes[x], nodes[y], common, stats)
-            if s is not None and s[0] >= R.SUGGEST:
-                scored.append((s[0], x, y, s[1], s[2], s[3]))
-        scored.sort(key=lambda t: (-t[0], f.ids[t[3]], f.ids[t[4]]))
-        grown: set[int] = set()
-        for conf, x, y, ia, ib, reason in scored:
+        for conf, ia, ib, reason in _name_context(f, C, W, strong, topic, has_org, stats, changed):
             link = R.Link(ia, ib, conf, reason, "name")
             if conf >= R.AUTO:
-                ra, rb = C.find(ia), C.find(ib)
-                if ra == rb:
+                if C.find(ia) == C.find(ib):
                     continue
                 ok, why = C.union(ia, ib)
                 if ok:
                     accepted.append(link)
-                    grown.add(C.find(ia))
                 elif why == "github":
                     suggested.append(link)
             else:
                 suggested.append(link)
         if progress:
             progress("names and context", rnd, 2)
-        if not grown:
+        grown = {C.find(l.a) for l in accepted if l.rule == "name"}
+        if not grown or rnd == 2:
             break
-        # nodes of the next round that grew in this one
-        comps2 = C.components()
-        roots2 = sorted(comps2, key=lambda r: min(comps2[r]))
-        changed = {k for k, r in enumerate(roots2) if r in grown}
+        changed = np.fromiter((C.find(i) in grown for i in range(n)), dtype=bool, count=n)
 
     comps = C.components()
     components = [sorted(m) for m in comps.values()]
@@ -215,13 +204,87 @@ def cluster(f: Features, same: list, not_same: list, progress: Progress = None, 
     return out
 
 
+def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, changed: Optional[np.ndarray]):
+    """Rule 4 over the current components: candidate pairs through name blocks, their shared
+    context as sparse products (all pairs at once), then names compared and reasons written for
+    the few pairs that can reach a suggestion. Yields (conf, a, b, reason), best first.
+    `changed`: identities whose component grew (only pairs touching one are compared)."""
+    n = len(f)
+    roots = np.fromiter((C.find(i) for i in range(n)), dtype=np.int64, count=n)
+    uniq, node_of_ident = np.unique(roots, return_inverse=True)
+    n_nodes = len(uniq)
+    M = sp.csr_matrix((np.ones(n, np.float32), (node_of_ident, np.arange(n))), shape=(n_nodes, n))
+    Tn = M @ f.T
+    Tn.data[:] = 1
+    org_members = M @ has_org
+    order = np.argsort(node_of_ident, kind="stable")
+    bounds = np.searchsorted(node_of_ident[order], np.arange(n_nodes + 1))
+    # name blocks of each node
+    bid: dict[str, int] = {}
+    blk, nodes = array("i"), array("i")
+    for node in range(n_nodes):
+        members = order[bounds[node] : bounds[node + 1]]
+        keys = set()
+        for m in members.tolist():
+            keys |= f.nkeys[m]
+        for k in keys:
+            b = bid.get(k)
+            if b is None:
+                b = bid[k] = len(bid)
+            blk.append(b)
+            nodes.append(node)
+    pairs = R.candidate_pairs(
+        (np.frombuffer(blk, np.int32).astype(np.int64), np.frombuffer(nodes, np.int32).astype(np.int64)), Tn, strong, topic,
+        np.diff(bounds),
+    )
+    if changed is not None and len(pairs):
+        ch = np.zeros(n_nodes, bool)
+        ch[node_of_ident[changed]] = True
+        pairs = pairs[ch[pairs[:, 0]] | ch[pairs[:, 1]]]
+    words = f.vocab.words
+    cache: dict[int, R.Node] = {}
+
+    def node(x: int) -> R.Node:
+        got = cache.get(x)
+        if got is None:
+            members = order[bounds[x] : bounds[x + 1]].tolist()
+            got = cache[x] = R.node_of(f, members, int(org_members[x]))
+        return got
+
+    scored = []
+    CH = 200_000
+    for start in range(0, len(pairs), CH):
+        px, py = pairs[start : start + CH, 0], pairs[start : start + CH, 1]
+        S = Tn[px].multiply(Tn[py]).tocsr()
+        F = np.asarray((S @ W).todense())
+        ub = R.upper_bound(F)
+        strong_any = (F[:, 0] > 0) | (F[:, 2] > 0) | (F[:, 3] > 0) | (F[:, 4] > 0) | (F[:, 5] > 0)
+        keep = (ub >= R.SUGGEST) & (strong_any | (F[:, 7] >= R.NEED_TOPICS))
+        po = None
+        for k in np.flatnonzero(keep | ((ub >= R.AUTO) & (F[:, 8] + F[:, 7] > 0))).tolist():
+            x, y = int(px[k]), int(py[k])
+            nx, ny = node(x), node(y)
+            if not keep[k] and not (nx.papers_only and ny.papers_only):
+                continue  # a broad field alone joins two papers' authors, nobody else
+            common: dict[str, list[str]] = {}
+            for t in S.indices[S.indptr[k] : S.indptr[k + 1]].tolist():
+                w = words[t]
+                common.setdefault(w[0], []).append(w[2:])
+            s = R.score(nx, ny, F[k], common, stats)
+            if s is not None and s[0] >= R.SUGGEST:
+                scored.append((s[0], f.ids[s[1]], f.ids[s[2]], s[1], s[2], s[3]))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    for conf, _, _, ia, ib, reason in scored:
+        yield conf, ia, ib, reason
+
+
 # --- scope ---------------------------------------------------------------------------------
 
 
 def all_keys(f: Features, i: int) -> set[str]:
     """Every key stored in `identitykey` for identity i: exact, name blocks, repos worked on."""
     keys = set(f.exact[i]) | {"n:" + k for k in f.nkeys[i]} | {"f:" + k for k in f.gkeys[i]}
-    keys |= {t for t in f.tokens[i] if t.startswith("r:")}
+    keys |= {t for t in f.tokens_of(i) if t.startswith("r:")}
     return keys
 
 
@@ -238,7 +301,8 @@ def _expand(conn: Connection, f: Features) -> set[int]:
     """Scope of an incremental resolve around the dirty identities loaded in `f`."""
     keys: set[str] = set()
     for i in range(len(f)):
-        keys |= all_keys(f, i)
+        # repositories worked on are context, not a reason to compare with every contributor
+        keys |= {k for k in all_keys(f, i) if not k.startswith("r:")}
     for pid, repos in f.paper_repos.items():
         for r in repos:
             keys.add("r:%d" % r)
@@ -281,7 +345,7 @@ def _expand(conn: Connection, f: Features) -> set[int]:
 def display(f: Features, members: list[int]) -> dict:
     """A person's display fields, chosen from its identities (GitHub profile first)."""
     gh = [m for m in members if f.source[m] == "github"]
-    order = gh + sorted((m for m in members if f.source[m] != "github"), key=lambda m: f.display[m]["last_seen"] or _EPOCH, reverse=True)
+    order = gh + sorted((m for m in members if f.source[m] != "github"), key=lambda m: f.display[m][5] or _EPOCH, reverse=True)
     name = None
     for m in gh:
         nm = f.name[m]
@@ -297,7 +361,7 @@ def display(f: Features, members: list[int]) -> dict:
 
     def first(fieldname: str):
         for m in order:
-            v = f.display[m][fieldname]
+            v = f.display[m][DISPLAY[fieldname]]
             if v:
                 return v
         return None
@@ -307,7 +371,7 @@ def display(f: Features, members: list[int]) -> dict:
         company = company.strip().removeprefix("@") or None
     email = None
     for m in order:
-        for e in f.display[m]["emails"]:
+        for e in f.display[m][4]:
             ne = norm_email(e)
             if ne and not github_login_of_email(ne):
                 email = ne
@@ -393,7 +457,7 @@ def _next_person_id(conn: Connection) -> int:
     return max(top, int(state.get("max_person_id") or 0)) + 1
 
 
-def _save_mark(conn: Connection, max_pid: int, full: bool) -> None:
+def _save_mark(conn: Connection, max_pid: int, full: bool, common: Optional[dict] = None) -> None:
     import json
 
     from storage.models import Cursor
@@ -406,6 +470,8 @@ def _save_mark(conn: Connection, max_pid: int, full: bool) -> None:
     state["last_resolve"] = stamp.isoformat()
     if full:
         state["last_full"] = stamp.isoformat()
+    if common is not None:
+        state["common_tokens"] = common
     upsert(conn, Cursor, [{"source": "identity", "category": "resolve", "key": "", "state": state, "updated_at": stamp}])
 
 
@@ -514,7 +580,14 @@ def write(
         "OR identitylink.status IS NOT excluded.status",
         rows,
     )
-    _save_mark(conn, next_id - 1, full)
+    common = None
+    if full and f.T is not None:
+        # organisations, domains, cities, events many identities share: an incremental resolve
+        # sees only a few of their holders and would otherwise overrate them
+        df = np.asarray(f.T.sum(axis=0)).ravel()
+        words = f.vocab.words
+        common = {words[t]: int(df[t]) for t in np.flatnonzero(df > 30).tolist() if words[t][0] in "odvl"}
+    _save_mark(conn, next_id - 1, full, common)
     return {
         "people_in_scope": len(comps),
         "created": len(inserts),

@@ -19,6 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+import numpy as np
+import scipy.sparse as sp
+
 from sourcing.identity import names as N
 from sourcing.identity.features import Features
 from sourcing.identity.keys import KINDS
@@ -118,11 +121,17 @@ def code_links(f: Features, login_owner: dict[str, int]) -> list[Link]:
         if not candidates:
             continue
         matches: list[tuple[int, int, float]] = []
-        if len(candidates) > REPO_MAX_CONTRIBUTORS:
+        if len(candidates) * len(authors) > 400:
+            # many contributors: compare names through blocking keys (a nameless account's
+            # login spells its blocks), never all pairs
             keyed: dict[str, list[int]] = {}
             for c in candidates:
-                for k in f.nkeys[c]:
+                ks = f.nkeys[c] if f.name[c] is not None or not f.login[c] else N.login_block_keys(f.login[c])
+                for k in ks:
                     keyed.setdefault(k, []).append(c)
+                if f.login[c] and f.name[c] is not None:
+                    for k in N.login_block_keys(f.login[c]):
+                        keyed.setdefault(k, []).append(c)
             pairs = {(a, c) for a in authors for k in f.nkeys[a] for c in keyed.get(k, ())}
         else:
             pairs = {(a, c) for a in authors for c in candidates}
@@ -173,42 +182,29 @@ CONTEXT = {
 
 @dataclass
 class Node:
-    """A component as rule 4 sees it: its names, context tokens and members."""
+    """A component as rule 4 sees it: its names, logins and a few counts."""
 
     members: list[int]
     names: list[tuple[N.Name, int]]  # (name, member that wrote it)
     logins: list[tuple[str, int]]
-    tokens: set
-    nkeys: set
     bot: bool
     org_members: int = 0  # members that name an organisation
     papers_only: bool = False  # every member is a paper's author (arxiv, proceedings)
 
 
-def node_of(f: Features, members: list[int]) -> Node:
+def node_of(f: Features, members: list[int], org_members: int = 0) -> Node:
     names: dict[tuple, tuple[N.Name, int]] = {}
     logins: list[tuple[str, int]] = []
-    tokens: set = set()
-    nkeys: set = set()
     bot = False
-    orgs = 0
     for i in members:
-        if any(t.startswith("o:") for t in f.tokens[i]):
-            orgs += 1
         nm = f.name[i]
         if nm is not None and nm.readings and nm.tokens not in names and len(names) < 8:
             names[nm.tokens] = (nm, i)
         if f.login[i]:
             logins.append((f.login[i], i))
-        if len(members) == 1:
-            tokens = f.tokens[i]
-            nkeys = f.nkeys[i]
-        else:
-            tokens |= f.tokens[i]
-            nkeys |= f.nkeys[i]
         bot = bot or f.bot[i]
     papers_only = all(f.source[i] in ("arxiv", "proceedings") for i in members)
-    return Node(members, list(names.values()), logins, tokens, nkeys, bot, orgs, papers_only)
+    return Node(members, list(names.values()), logins, bot, org_members, papers_only)
 
 
 def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str]:
@@ -234,17 +230,7 @@ def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str]:
 
 GRADE_WORD = {N.FULL: "same name", N.VARIANT: "spelling variant", N.INITIAL: "initials", N.NICKNAME: "short form"}
 AMBIGUOUS_INITIAL = 0.55
-NEED_GITHUB_PAPER = 2  # specific topics a GitHub account and a paper's author must share on a name alone  # "T. Sokolov" where Taylor and Tomasz Sokolov both exist
-
-
-def shared(x: Node, y: Node) -> dict[str, list[str]]:
-    """Context tokens two nodes share, by kind."""
-    small, large = (x.tokens, y.tokens) if len(x.tokens) <= len(y.tokens) else (y.tokens, x.tokens)
-    out: dict[str, list[str]] = {}
-    for t in small:
-        if t in large:
-            out.setdefault(t[0], []).append(t[2:])
-    return out
+NEED_TOPICS = 2  # specific topics two identities must share when nothing more specific agrees
 
 
 def _distinct_people(tokens: list[str]) -> list[str]:
@@ -265,12 +251,64 @@ def coauthor_weight(n: int) -> float:
     return 0.30 if n <= 5 else 0.22 if n <= 15 else 0.15 if n <= 50 else 0.10
 
 
+def repo_weight(n: int) -> float:
+    """A repository shared by two accounts: strong when few work on it, weak for a huge one."""
+    return 0.30 if n <= 10 else 0.22 if n <= 50 else 0.12 if n <= 500 else 0.05
+
+
+def org_weight(n: int) -> float:
+    """An organisation: a small lab says much more than a company of thousands."""
+    return 0.25 if n <= 30 else 0.20 if n <= 300 else 0.15
+
+
 BASE = {N.FULL: 0.70, N.VARIANT: 0.60, N.INITIAL: 0.55, N.NICKNAME: 0.45}
+MAX_BASE = 0.70
+
+# feature columns computed for every candidate pair at once (sparse products)
+FEATURES = ("c", "c_rare", "r", "o", "d", "v", "l", "t", "k")
+STRONG = frozenset("crodv")
 
 
-def score(x: Node, y: Node, common: dict[str, list[str]], stats) -> Optional[tuple[float, int, int, str]]:
-    """(confidence, member of x, member of y, reason) for two nodes sharing `common` context,
-    or None when their names cannot be one person's."""
+def weight_matrix(f: Features, df: np.ndarray, stats) -> sp.csr_matrix:
+    """tokens x FEATURES: what sharing each token adds, by kind and rarity."""
+    words = f.vocab.words
+    kinds = f.vocab.kinds()
+    n = len(words)
+    rows, cols, vals = [], [], []
+    col = {k: j for j, k in enumerate(FEATURES)}
+    c_ix = np.flatnonzero(kinds == ord("c"))
+    if stats is not None:
+        stats.prefetch(words[t][2:] for t in c_ix.tolist())
+    for t in c_ix.tolist():
+        w = coauthor_weight(stats.count(words[t][2:]) if stats is not None else 1)
+        rows.append(t), cols.append(col["c"]), vals.append(w)
+        if w >= 0.3:
+            rows.append(t), cols.append(col["c_rare"]), vals.append(1.0)
+    for kind, fn in (("r", repo_weight), ("o", org_weight)):
+        ix = np.flatnonzero(kinds == ord(kind))
+        for t, w in zip(ix.tolist(), df[ix].tolist()):
+            rows.append(t), cols.append(col[kind]), vals.append(fn(int(w)))
+    for kind in "dvltk":
+        ix = np.flatnonzero(kinds == ord(kind)).tolist()
+        rows += ix
+        cols += [col[kind]] * len(ix)
+        vals += [1.0] * len(ix)
+    return sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, len(FEATURES)))
+
+
+def upper_bound(F: np.ndarray) -> np.ndarray:
+    """The best confidence a pair with these shared features could reach (full names, no doubt)."""
+    c, _, r, o, d, v, l, t, k = (F[:, j] for j in range(len(FEATURES)))
+    return (
+        MAX_BASE + np.minimum(c, 0.45) + np.minimum(r, 0.30) + np.minimum(o, 0.25)
+        + np.where(d > 0, 0.20, 0.0) + np.where(v > 0, 0.10, 0.0) + np.where(l > 0, 0.06, 0.0)
+        + 0.05 * np.minimum(t, 2) + 0.05 * np.minimum(k, 2)
+    )
+
+
+def score(x: Node, y: Node, feats, common: dict[str, list[str]], stats) -> Optional[tuple[float, int, int, str]]:
+    """(confidence, member of x, member of y, reason) for two nodes sharing `common` context
+    (with `feats` its FEATURES sums), or None when their names cannot be one person's."""
     if x.bot or y.bot or not common:
         return None
     g, block, ia, ib, said = _grade(x, y)
@@ -281,77 +319,110 @@ def score(x: Node, y: Node, common: dict[str, list[str]], stats) -> Optional[tup
         g = AMBIGUOUS_INITIAL
         word = "initials (ambiguous)"
     conf = BASE.get(g) or (0.38 if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
+    _c, _, r, o, d, v, l, t, k = (float(z) for z in feats)
+    c, rare = 0.0, False
+    if common.get("c"):
+        # exact here: one co-author read in both orders counts once (the sums only bound it)
+        people = _distinct_people(common["c"])
+        common["c"] = people
+        ws = [coauthor_weight(stats.count(x) if stats is not None else 1) for x in people]
+        c, rare = sum(ws), max(ws) >= 0.3
+    conf += min(c, 0.45) + min(r, 0.30) + min(o, 0.25)
+    conf += (0.05 if o else 0.20) if d else 0.0
+    conf += (0.10 if v else 0.0) + (0.06 if l else 0.0) + 0.05 * min(t, 2) + 0.05 * min(k, 2)
     parts = []
-    rare = False
-    for kind, (label, weight) in CONTEXT.items():
+    for kind, (label, _w) in CONTEXT.items():
         got = common.get(kind)
         if not got:
             continue
-        if kind == "c":
-            got = _distinct_people(got)
-            ws = [coauthor_weight(stats.count(t) if stats is not None else 1) for t in got]
-            rare = rare or max(ws) >= 0.3
-            conf += min(sum(ws), 0.45)
-        elif kind in ("t", "k"):
-            conf += weight * min(len(got), 2)
-        elif kind == "d" and "o" in common:
-            conf += 0.05
-        else:
-            conf += weight
         shown = ", ".join(sorted(got)[:3])
         parts.append(f"{label} {shown}" if kind != "r" else f"{label} #{shown}")
-    if "o" not in common and "d" not in common:
+    if not o and not d:
         xo, yo = x.org_members, y.org_members
         if xo and yo:
             # both name an organisation, and never the same one: more so the more often they do
             conf -= 0.45 if min(xo, yo) >= 2 else 0.2
             parts.append("but different organisations")
-    # GitHub has far more people than papers have authors: a namesake in the same field is likelier
-    need = NEED_GITHUB_PAPER if (x.papers_only and y.logins) or (y.papers_only and x.logins) else 2
-    if (
-        not any(k in common for k in ("c", "r", "o", "d", "v"))
-        and not (x.papers_only and y.papers_only)
-        and len(common.get("t", ())) < need
-    ):
+    if not (c or r or o or d or v) and not (x.papers_only and y.papers_only) and t < NEED_TOPICS:
         # a broad field places two papers' authors together, not a GitHub account or a speaker:
         # those need specific topics (a talk's tags, a bio's "I work on ...", a title's keywords)
         conf = min(conf, AUTO - 0.05)
-    if word == "initials (ambiguous)" and not ("o" in common or "d" in common or rare):
+    if word == "initials (ambiguous)" and not (o or d or rare):
         conf = min(conf, AUTO - 0.05)  # which of the namesakes? only a human can tell
     conf = round(min(conf, 0.97), 4)
     reason = f"{word} {said}, and shared " + "; ".join(parts)
     return conf, ia, ib, reason
 
 
-def candidate_pairs(nodes: list[Node], alive: Iterable[int], *, small_block: int = 40, window: int = 10) -> set[tuple[int, int]]:
-    """Pairs of nodes to score: same name block; in big blocks, also a shared context token
-    (compared with their `window` nearest neighbours in each token's list, never all pairs)."""
-    blocks: dict[str, list[int]] = {}
-    for n in alive:
-        for k in nodes[n].nkeys:
-            blocks.setdefault(k, []).append(n)
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        m = len(members)
-        if m < 2:
-            continue
-        if m <= small_block:
-            for i in range(m):
-                a = members[i]
-                for j in range(i + 1, m):
-                    b = members[j]
-                    pairs.add((a, b) if a < b else (b, a))
-            continue
-        sub: dict[str, list[int]] = {}
-        for n in members:
-            for t in nodes[n].tokens:
-                sub.setdefault(t, []).append(n)
-        for t, group in sub.items():
-            if len(group) < 2 or (t.startswith("t:") and len(group) > small_block):
+def _group_pairs(
+    keys: np.ndarray, vals: np.ndarray, window: int, max_group: int | None = None, size: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """Pairs of `vals` sharing a key, each value with its `window` next neighbours in the key's
+    list (all pairs when the group is no larger than window + 1), the list biggest first (by
+    `size`), and each with the group's biggest (the cluster a prolific author has grown into).
+    Returns (m, 2) int64."""
+    if len(keys) < 2:
+        return np.zeros((0, 2), np.int64)
+    order = np.lexsort((vals, -size[vals], keys)) if size is not None else np.lexsort((vals, keys))
+    k, v = keys[order], vals[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    sizes = np.diff(np.r_[starts, len(k)])
+    if max_group is not None:
+        keep = np.repeat(sizes <= max_group, sizes)
+        k, v = k[keep], v[keep]
+        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else starts[:0]
+        sizes = np.diff(np.r_[starts, len(k)])
+    out = []
+    if size is not None and len(k):
+        hub = np.repeat(v[starts], sizes)
+        out.append(np.stack([hub, v], axis=1))
+    for d in range(1, window + 1):
+        if d >= len(k):
+            break
+        same = k[d:] == k[:-d]
+        if not same.any():
+            break
+        out.append(np.stack([v[:-d][same], v[d:][same]], axis=1))
+    if not out:
+        return np.zeros((0, 2), np.int64)
+    p = np.concatenate(out).astype(np.int64)
+    p = p[p[:, 0] != p[:, 1]]
+    return np.sort(p, axis=1)
+
+
+def candidate_pairs(
+    node_blocks: tuple[np.ndarray, np.ndarray], Tn: sp.csr_matrix, strong_cols: np.ndarray,
+    topic_cols: Optional[np.ndarray] = None, size: Optional[np.ndarray] = None, *, small_block: int = 40, window: int = 10,
+) -> np.ndarray:
+    """Pairs of nodes to score: all pairs of a small name block; in a big block (a common name)
+    only nodes sharing a specific context token (co-author, repository, organisation, domain,
+    event), each compared with its `window` nearest neighbours in that token's list."""
+    blk, node = node_blocks
+    if len(blk) == 0:
+        return np.zeros((0, 2), np.int64)
+    order = np.argsort(blk, kind="stable")
+    b_sorted = blk[order]
+    starts = np.flatnonzero(np.r_[True, b_sorted[1:] != b_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, len(b_sorted)])
+    big_rows = order[np.repeat(sizes > small_block, sizes)]
+    small_rows = order[np.repeat((sizes > 1) & (sizes <= small_block), sizes)]
+    parts = [_group_pairs(blk[small_rows], node[small_rows], small_block - 1)]
+    if len(big_rows):
+        bn = node[big_rows]
+        for cols, win, cap in ((strong_cols, window, None), (topic_cols, window, None)):
+            if cols is None or not len(cols):
                 continue
-            for i in range(len(group)):
-                a = group[i]
-                for j in range(max(0, i - window), i):
-                    b = group[j]
-                    pairs.add((a, b) if a < b else (b, a))
-    return pairs
+            S = Tn[:, cols].tocsr()
+            cnt = np.diff(S.indptr)[bn]
+            if not cnt.sum():
+                continue
+            rep_blk = np.repeat(blk[big_rows].astype(np.int64), cnt)
+            rep_node = np.repeat(bn.astype(np.int64), cnt)
+            toks = np.concatenate([S.indices[S.indptr[x] : S.indptr[x + 1]] for x in bn.tolist()])
+            # a topic in a common name's block: only where few share it (else it says nothing)
+            parts.append(_group_pairs(rep_blk * (S.shape[1] + 1) + toks, rep_node, win, cap, size))
+    p = np.concatenate(parts)
+    if not len(p):
+        return p
+    code = np.unique(p[:, 0] * (int(node.max()) + 1) + p[:, 1])
+    return np.stack([code // (int(node.max()) + 1), code % (int(node.max()) + 1)], axis=1)
