@@ -269,6 +269,7 @@ def fit(
                 "name": p["display_name"],
                 "github": p["github_login"],
                 "location": p["location"],
+                "company": p["company"],
                 "score": round(score, 1),
                 "affinity": round(100 * aff, 1),
                 "skills": {s: round(skill_scores.get(pid, {}).get(s, 0.0), 1) for s in u.skills},
@@ -284,6 +285,24 @@ def fit(
         "understood": {"skills": u.skills, "roles": roles, "terms": u.terms[:MAX_TERMS]},
         "results": results,
     }
+
+
+def leads_for(engine: Engine, search: Any, description: str, tax: Taxonomy) -> list[dict[str, Any]]:
+    """A saved search driven by a job description: fit results in the shape lead lists store."""
+    out = fit(engine, description, tax, role=search.role, location=search.location, top=search.size * 3)
+    excluded = [re.compile(rf"\b{re.escape(c)}\b", re.IGNORECASE) for c in search.exclude_companies]
+    leads = []
+    for r in out["results"]:
+        if r["score"] < search.min_score or any(x.search(r.get("company") or "") for x in excluded):
+            continue
+        why = r["why"][0]["text"] if r["why"] else "strong stored scores in the skills the description names"
+        flags = [r["status"]] if r["status"] in ("shortlisted", "contacted", "hired") else []
+        leads.append({**r, "why": why, "flags": flags})
+        if len(leads) == search.size:
+            break
+    for i, lead in enumerate(leads, 1):
+        lead["rank"] = i
+    return leads
 
 
 def reindex(engine: Engine) -> dict[str, int]:

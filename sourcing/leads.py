@@ -424,10 +424,17 @@ def build_lead_lists(engine: Engine, config, *, run_id: Optional[int] = None, ta
     marked in `flags`. Returns {"searches": {name: {list_id, leads, new, up, same}}, "leads": total}.
     """
     taxonomy = taxonomy or config.load_taxonomy()
-    todo = [Search.of(s) for s in (searches if searches is not None else config.searches)]
     out: dict[str, dict] = {}
-    for s in todo:
-        leads = find_leads(engine, s, taxonomy=taxonomy, limit=s.size)
+    for raw in (searches if searches is not None else config.searches):
+        s = Search.of(raw)
+        description = raw.get("description") if isinstance(raw, Mapping) else getattr(raw, "description", None)
+        if description:
+            # a job description drives this list: rank by affinity with each person's own work
+            from sourcing.fit import leads_for
+
+            leads = leads_for(engine, s, description, taxonomy)
+        else:
+            leads = find_leads(engine, s, taxonomy=taxonomy, limit=s.size)
         out[s.name] = store_lead_list(engine, s, leads, run_id=run_id)
     return {"searches": out, "leads": sum(v["leads"] for v in out.values()), "lists": len(out)}
 

@@ -27,7 +27,7 @@ from storage.models import Run
 
 log = logging.getLogger("sourcing.pipeline")
 
-STEP_NAMES = ("github", "arxiv", "talks", "resolve", "score", "leads")
+STEP_NAMES = ("github", "arxiv", "talks", "resolve", "score", "index", "leads")
 COLLECT_STEPS = ("github", "arxiv", "talks")
 
 # exit codes of `sourcing run` (2 stays "bad input", as everywhere in the CLI)
@@ -191,6 +191,12 @@ def step_score(ctx: StepContext, rec: StepRecord) -> None:
     _record_dict(rec, score(ctx.engine, taxonomy=taxonomy, run_id=ctx.run_id, progress=ctx.progress))
 
 
+def step_index(ctx: StepContext, rec: StepRecord) -> None:
+    # the work text index behind role fit, updated incrementally from what was just stored
+    reindex = _entry("sourcing.fit", "reindex", "the work text index")
+    _record_dict(rec, reindex(ctx.engine))
+
+
 def step_leads(ctx: StepContext, rec: StepRecord) -> None:
     build = _entry("sourcing.leads", "build_lead_lists", "the lead-list builder")
     if not ctx.config.searches:
@@ -205,6 +211,7 @@ def default_steps() -> list[Step]:
         Step("talks", step_talks, interruptible=True),
         Step("resolve", step_resolve),
         Step("score", step_score),
+        Step("index", step_index),
         Step("leads", step_leads),
     ]
 

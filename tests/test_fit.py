@@ -135,3 +135,27 @@ def test_cli_json_and_file(world_db, db_url, tmp_path):
     assert out["results"][0]["name"] == "Ana" and len(out["results"]) == 2
     bad = CliRunner().invoke(app, ["--db", db_url, "fit", "--description", "qwzx plorb"])
     assert bad.exit_code == 2 and "no stored work matches" in bad.output
+
+
+def test_saved_search_driven_by_a_description(world_db):
+    from sourcing.config import Config, SavedSearch
+    from sourcing.leads import build_lead_lists, latest_list
+
+    cfg = Config(searches=[SavedSearch(name="streaming", description=DESC, size=5),
+                           SavedSearch(name="streaming-remote", description=DESC, location="remote", size=5)])
+    out = build_lead_lists(world_db, cfg)
+    assert out["searches"]["streaming"]["leads"] >= 2
+    first = latest_list(world_db, "streaming")[0]
+    assert first["person_id"] == 1 and first["why"].startswith("merged '")
+    assert [r["person_id"] for r in latest_list(world_db, "streaming-remote")] == [2]
+
+
+def test_pipeline_updates_the_work_index(world_db):
+    from sourcing.config import Config
+    from sourcing.pipeline import run_pipeline
+
+    with world_db.begin() as conn:
+        conn.execute(text("DELETE FROM workdoc"))
+    result = run_pipeline(world_db, Config(), only=["index"])
+    assert result.status == "ok"
+    assert fit(world_db, DESC, TAX, now=NOW)["results"][0]["person_id"] == 1
