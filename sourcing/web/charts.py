@@ -17,7 +17,8 @@ def timeline_svg(quarters: list[dict], width: int = 640, height: int = 140) -> M
         return Markup('<p class="muted">No dated activity stored.</p>')
     pad_l, pad_b, pad_t = 28, 22, 8
     n = len(quarters)
-    bw = max(2.0, (width - pad_l) / n)
+    pad_r = 36  # the last quarter's label
+    bw = max(2.0, (width - pad_l - pad_r) / n)
     peak = max(sum(q.get(k, 0) for k, _ in SERIES) for q in quarters) or 1
     scale = (height - pad_b - pad_t) / peak
     parts = [
@@ -62,12 +63,13 @@ def graph_svg(graph, centre=None, width: int = 640, height: int = 420, seed: int
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
-    sx = (width - 120) / ((maxx - minx) or 1)
+    # room on the right for labels (they run right of their node)
+    sx = (width - 230) / ((maxx - minx) or 1)
     sy = (height - 40) / ((maxy - miny) or 1)
 
     def at(n):
         x, y = pos[n]
-        return 60 + (x - minx) * sx, 20 + (y - miny) * sy
+        return 30 + (x - minx) * sx, 20 + (y - miny) * sy
 
     parts = [
         f'<svg class="graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
