@@ -23,8 +23,9 @@ from unidecode import unidecode
 from scoring.taxonomy import Taxonomy
 from storage import worktext
 
-# Weights of the blend; affinity is what sets fit apart from plain lead lists.
-W_AFFINITY, W_SKILLS, W_ROLE = 0.5, 0.35, 0.15
+# Weights of the blend, tuned on the offline world (precision@20: 0.76 at 0.5/0.35/0.15, 0.83 here):
+# stored skill scores already weigh depth and recency; affinity adds what the text says.
+W_AFFINITY, W_SKILLS, W_ROLE = 0.35, 0.55, 0.10
 DOCS_PER_PERSON = 5  # strongest matching pieces of work that count towards affinity
 RECENCY_HALF_LIFE_YEARS = 2.0
 MAX_TERMS = 40
