@@ -12,6 +12,7 @@ confidence, then two rounds of name + context over the components formed so far.
 
 from __future__ import annotations
 
+import heapq
 import time
 from array import array
 from collections import Counter
@@ -251,8 +252,8 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
             got = cache[x] = R.node_of(f, members, int(org_members[x]))
         return got
 
-    scored = []
     CH = 200_000
+    kept_S, kept_F, kept_x, kept_y = [], [], [], []
     for start in range(0, len(pairs), CH):
         px, py = pairs[start : start + CH, 0], pairs[start : start + CH, 1]
         S = Tn[px].multiply(Tn[py]).tocsr()
@@ -260,23 +261,45 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
         ub = R.upper_bound(F)
         strong_any = (F[:, 0] > 0) | (F[:, 2] > 0) | (F[:, 3] > 0) | (F[:, 4] > 0) | (F[:, 5] > 0)
         keep = (ub >= R.SUGGEST) & (strong_any | (F[:, 7] >= R.NEED_TOPICS))
-        po = None
-        for k in np.flatnonzero(keep | ((ub >= R.AUTO) & (F[:, 8] + F[:, 7] > 0))).tolist():
-            x, y = int(px[k]), int(py[k])
-            nx, ny = node(x), node(y)
-            if not keep[k] and not (nx.papers_only and ny.papers_only):
-                continue  # a broad field alone joins two papers' authors, nobody else
-            common: dict[str, list[str]] = {}
-            for t in S.indices[S.indptr[k] : S.indptr[k + 1]].tolist():
-                w = words[t]
-                common.setdefault(w[0], []).append(w[2:])
-            s = R.score(nx, ny, F[k], common, stats)
-            if s is not None and s[0] >= R.SUGGEST:
-                scored.append((s[0], f.ids[s[1]], f.ids[s[2]], s[1], s[2], s[3]))
-    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-    for conf, _, _, ia, ib, reason in scored:
-        yield conf, ia, ib, reason
-
+        keep |= (ub >= R.AUTO) & (F[:, 8] + F[:, 7] > 0)  # a broad field: papers' authors only (below)
+        sel = np.flatnonzero(keep)
+        kept_S.append(S[sel])
+        kept_F.append(F[sel])
+        kept_x.append(px[sel])
+        kept_y.append(py[sel])
+    if not kept_S:
+        return
+    S = sp.vstack(kept_S).tocsr()
+    F = np.concatenate(kept_F)
+    X, Y = np.concatenate(kept_x), np.concatenate(kept_y)
+    UB = R.upper_bound(F)
+    strong_any = (F[:, 0] > 0) | (F[:, 2] > 0) | (F[:, 3] > 0) | (F[:, 4] > 0) | (F[:, 5] > 0)
+    full_keep = strong_any | (F[:, 7] >= R.NEED_TOPICS)
+    first = order[bounds[:-1]]  # one member of each node, to ask the clusters
+    # best first, lazily: a pair is scored only when no better pair can still come, and not at
+    # all when earlier links already joined its two sides (most pairs of a prolific author)
+    heap: list = []
+    for k in np.argsort(-UB, kind="stable").tolist():
+        u = UB[k]
+        while heap and -heap[0][0] >= u:
+            top = heapq.heappop(heap)
+            yield -top[0], top[3], top[4], top[5]
+        x, y = int(X[k]), int(Y[k])
+        if C.find(int(first[x])) == C.find(int(first[y])):
+            continue
+        nx, ny = node(x), node(y)
+        if not full_keep[k] and not (nx.papers_only and ny.papers_only):
+            continue  # a broad field alone joins two papers' authors, nobody else
+        common: dict[str, list[str]] = {}
+        for t in S.indices[S.indptr[k] : S.indptr[k + 1]].tolist():
+            w = words[t]
+            common.setdefault(w[0], []).append(w[2:])
+        got = R.score(nx, ny, F[k].tolist(), common, stats)
+        if got is not None and got[0] >= R.SUGGEST:
+            heapq.heappush(heap, (-got[0], f.ids[got[1]], f.ids[got[2]], got[1], got[2], got[3]))
+    while heap:
+        top = heapq.heappop(heap)
+        yield -top[0], top[3], top[4], top[5]
 
 # --- scope ---------------------------------------------------------------------------------
 
