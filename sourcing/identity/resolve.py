@@ -368,7 +368,7 @@ def _expand(conn: Connection, f: Features) -> set[int]:
 def display(f: Features, members: list[int]) -> dict:
     """A person's display fields, chosen from its identities (GitHub profile first)."""
     gh = [m for m in members if f.source[m] == "github"]
-    order = gh + sorted((m for m in members if f.source[m] != "github"), key=lambda m: f.display[m][5] or _EPOCH, reverse=True)
+    order = gh + sorted((m for m in members if f.source[m] != "github"), key=lambda m: str(f.display[m][5] or ""), reverse=True)
     name = None
     for m in gh:
         nm = f.name[m]
