@@ -71,8 +71,11 @@ def trivial_from(cosmetic, docs, size, max_lines):
     return (small & (cosmetic | docs)) | ((size < 0) & cosmetic & docs)
 
 
-def sql_flags(dialect: str, kind: str = "a.kind", title: str = "a.title", files: str = "a.files") -> str | None:
-    """SQL for 1 * cosmetic title + 2 * docs-only files of a change, or None where Python must do it."""
+def sql_flags(dialect: str, max_lines: int, kind: str = "a.kind", title: str = "a.title", files: str = "a.files",
+              add: str = "a.additions", dele: str = "a.deletions") -> str | None:
+    """SQL for 1 * cosmetic title + 2 * docs-only files of a small change (0 for anything else),
+    or None where Python must do it. Only small changes (or of unknown size) can be trivial, so
+    only they pay for the pattern tests."""
     if dialect != "sqlite":
         return None
     t = " OR ".join(f"{title} LIKE '{p}'" for p in TRIVIAL_TITLES)
@@ -80,7 +83,8 @@ def sql_flags(dialect: str, kind: str = "a.kind", title: str = "a.title", files:
     # a cheap text test first, so json_each only runs on lists that mention documentation at all
     pre = " OR ".join(f"{files} LIKE '%{x}%'" for x in (".md", ".rst", ".txt", ".adoc", "doc", "readme", "changelog", "contribut", "authors", "license", "notice"))
     return (
-        f"CASE WHEN {kind} IN ('pr_merged', 'pr_open', 'pr_closed', 'commit') THEN "
+        f"CASE WHEN {kind} IN ('pr_merged', 'pr_open', 'pr_closed', 'commit') "
+        f"AND coalesce({add}, 0) + coalesce({dele}, 0) <= {int(max_lines)} THEN "
         f"(CASE WHEN {t} THEN 1 ELSE 0 END) + "
         f"(CASE WHEN {files} IS NOT NULL AND ({pre}) AND json_array_length({files}) > 0 "
         f"AND NOT EXISTS (SELECT 1 FROM json_each({files}) j WHERE NOT ({f})) THEN 2 ELSE 0 END) "
@@ -125,8 +129,6 @@ def factors(act: dict, kinds_change: tuple[int, ...], n_people: int, weights: di
 
     trivial = act["trivial"] & change
     fac[trivial] *= ag["trivial_factor"]
-    docs = act["docs_only"] & change & ~trivial
-    fac[docs] *= ag["docs_only_factor"]
     selfm = act["self_merged"] & change
     fac[selfm] *= ag["self_merge_factor"]
 

@@ -99,7 +99,7 @@ def code_items(data: Data, aw: np.ndarray, w: dict) -> tuple[Items, np.ndarray]:
     weight = np.bincount(inv, weights=aw, minlength=n)
     count = np.bincount(inv, minlength=n).astype(np.float64)
     # latest activity per item (ties: the larger id), first day
-    order = np.lexsort((a["id"], a["day"], inv))
+    order = np.lexsort((a["day"], inv))  # activities come sorted by id: ties keep the larger id last
     last_pos = order[np.r_[np.flatnonzero(np.diff(inv[order])), len(order) - 1]] if n else np.zeros(0, dtype=np.int64)
     first_day = np.full(n, np.inf)
     np.minimum.at(first_day, inv, a["day"])
@@ -107,8 +107,9 @@ def code_items(data: Data, aw: np.ndarray, w: dict) -> tuple[Items, np.ndarray]:
     extra = np.zeros(n)
     rev = a["kind"] == KINDS.index("review")
     if rev.any():
-        pairs = np.unique(np.stack([inv[rev], a["number"][rev]], axis=1), axis=0)
-        extra += np.bincount(pairs[:, 0], minlength=n)
+        num = a["number"][rev] + 1  # -1 (unknown) becomes 0
+        pairs = np.unique(inv[rev] * (int(num.max()) + 1) + num)
+        extra += np.bincount(pairs // (int(num.max()) + 1), minlength=n)
     triv = a["trivial"] & ~rev
     extra += np.bincount(inv[triv], minlength=n)
     person = uk // nk // nr
@@ -126,9 +127,9 @@ def code_items(data: Data, aw: np.ndarray, w: dict) -> tuple[Items, np.ndarray]:
     # GitHub's contributor counts, only where no activity of that person in that repo is stored
     c = data.contrib
     if len(c["person"]):
-        have = np.unique(person * nr + repo)
         pr = c["person"] * nr + c["repo"]
-        new = ~np.isin(pr, have)
+        seen = sp.csr_matrix((np.ones(n), (person, repo)), shape=(data.n_people, nr))
+        new = np.asarray(seen[c["person"], c["repo"]]).ravel() == 0
         # one row per (person, repo): a person with two accounts sums them
         uk2, inv2 = np.unique(pr[new], return_inverse=True)
         if len(uk2):
@@ -159,7 +160,8 @@ def code_items(data: Data, aw: np.ndarray, w: dict) -> tuple[Items, np.ndarray]:
 
 
 def _concave(raw: np.ndarray, unit: float, exponent: float) -> np.ndarray:
-    return np.power(np.maximum(raw, 0.0) / unit, exponent)
+    x = np.maximum(raw, 0.0) / unit
+    return np.power(x, exponent, out=np.zeros_like(x), where=x > 0)  # most entries are 0
 
 
 def _split(items_person: np.ndarray, item_skill: sp.csr_matrix, n_people: int, unit: float, exponent: float):
@@ -181,8 +183,11 @@ def _split(items_person: np.ndarray, item_skill: sp.csr_matrix, n_people: int, u
 def _saturate(x: np.ndarray, cap: float) -> tuple[np.ndarray, np.ndarray]:
     """cap * (1 - exp(-x / cap)): linear for small x, never above cap (the 600th paper adds
     nothing); also the ratio saturated / x, to scale each item's part alike."""
-    sat = cap * -np.expm1(-x / cap)
-    ratio = np.divide(sat, x, out=np.ones_like(x), where=x > 0)
+    nz = x > 0  # most entries are 0
+    sat = np.zeros_like(x)
+    sat[nz] = cap * -np.expm1(-x[nz] / cap)
+    ratio = np.ones_like(x)
+    ratio[nz] = sat[nz] / x[nz]
     return sat, ratio
 
 
@@ -269,24 +274,26 @@ def compute(data: Data, tax: Taxonomy, w: dict, text: dict, progress=None, timin
     pr_c.sum_duplicates()
     t0 = phase("activity", t0)
 
-    # one graph for centrality: people, repos, papers, talks (edges: concave contribution)
+    # repo centrality: PageRank on the person-repo graph (edges: concave contribution), plus the
+    # repos that papers ship code in (a paper's authors point at its repo)
     p = data.paper
     au = data.authorship
     n_papers, n_talks = len(p["id"]), len(data.talk["id"])
     credit = 1.0 / np.maximum(p["n_authors"][au["paper"]], 1.0) ** w["research"]["credit_exponent"]
     sk = data.speaking
-    off_r, off_p, off_t = n_people, n_people + n_repos, n_people + n_repos + n_papers
-    n_all = off_t + n_talks
     cr = pr_c.tocoo()
-    code_rows = p["code_repo"] >= 0
-    rows_ = np.r_[cr.row, au["person"], np.flatnonzero(code_rows) + off_p, sk["person"]]
-    cols_ = np.r_[cr.col + off_r, au["paper"] + off_p, p["code_repo"][code_rows] + off_r, sk["talk"] + off_t]
-    vals_ = np.r_[np.log1p(cr.data), credit, np.ones(int(code_rows.sum())), np.ones(len(sk["talk"]))]
+    code_au = p["code_repo"][au["paper"]] if len(au["paper"]) else np.zeros(0, dtype=np.int64)
+    has = code_au >= 0
+    rows_ = np.r_[cr.row, au["person"][has]]
+    cols_ = np.r_[cr.col, code_au[has]] + n_people
+    vals_ = np.r_[np.log1p(cr.data), credit[has]]
+    n_all = n_people + n_repos
     g = sp.csr_matrix((vals_, (rows_, cols_)), shape=(n_all, n_all))
     g = g + g.T
     pg = w["pagerank"]
     pr = pagerank(g, alpha=pg["alpha"], tol=pg["tol"], max_iter=int(pg["max_iter"]))
-    imp, _crit = importance.repo_importance(data, w, pr[off_r:off_p])
+    off_r, off_p = n_people, n_all
+    imp, _crit = importance.repo_importance(data, w, pr[off_r:off_p], contributors=pr_c.getnnz(axis=0))
     ev_imp = importance.event_importance(data, w)
     t0 = phase("importance", t0)
 
@@ -342,14 +349,13 @@ def compute(data: Data, tax: Taxonomy, w: dict, text: dict, progress=None, timin
     pitem_w = np.asarray(item_of_au.sum(axis=1)).ravel()
     res_raw_total = np.bincount(pitems.person, weights=pitem_w, minlength=n_people)
     res_total = _concave(res_raw_total, rw["unit"], rw["exponent"])
-    # co-author network: authors central among authors count more
+    # co-author network: authors central in the author-paper graph (who writes with whom, and
+    # how much) count more; PageRank on the bipartite graph, never the n^2 co-author projection
     if len(au["person"]):
-        ap = sp.csr_matrix((np.ones(len(au["person"])), (au["person"], au["paper"])), shape=(n_people, n_papers))
-        co = (ap @ ap.T).tocsr()
-        co.setdiag(0)
-        co.eliminate_zeros()
-        authors = np.unique(au["person"])
-        cpr = pagerank(co[authors][:, authors], alpha=pg["alpha"], tol=pg["tol"], max_iter=int(pg["max_iter"]))
+        authors, a_ix = np.unique(au["person"], return_inverse=True)
+        n_a = len(authors)
+        ap = sp.csr_matrix((credit, (a_ix, au["paper"] + n_a)), shape=(n_a + n_papers, n_a + n_papers))
+        cpr = pagerank(ap + ap.T, alpha=pg["alpha"], tol=pg["tol"], max_iter=int(pg["max_iter"]))[:n_a]
         net = np.ones(n_people)
         net[authors] = 1 + rw["coauthors"] * importance.percentile(cpr)
         res_skill *= net[:, None]

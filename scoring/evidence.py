@@ -119,14 +119,20 @@ def lines(engine: Engine, data: Data, result: Result, item_ids: np.ndarray) -> d
                    sorted({int(t["id"][it.talk[i]]) for i in uniq if it.kind[i] == K_TALK}))
     stars = data.repo["stars"]
     out: dict[int, tuple[str, str | None, str, str]] = {}
-    for i in uniq:
-        kind = int(it.kind[i])
+    # per-item fields as plain Python values, months formatted in one numpy call
+    u = np.array(uniq, dtype=np.int64)
+    kinds, counts, repos_ = it.kind[u].tolist(), it.count[u].tolist(), it.repo[u].tolist()
+    last = it.last_day[u]
+    months = np.where(np.isfinite(last), np.datetime_as_string(
+        np.nan_to_num(last, nan=0.0).astype("int64").astype("datetime64[D]"), unit="M"), "").tolist()
+    for k, i in enumerate(uniq):
+        kind = kinds[k]
         if kind < len(KINDS) or kind == K_CONTRIB:
-            r = int(it.repo[i])
+            r = repos_[k]
             repo = data.repo_name[r]
-            n = it.count[i]
+            n = counts[k]
             where = f"{repo}{_stars(stars[r])}"
-            when = f", the last in {_month(it.last_day[i])}" if n > 1 else (f", in {_month(it.last_day[i])}" if np.isfinite(it.last_day[i]) else "")
+            when = f", the last in {months[k]}" if n > 1 else (f", in {months[k]}" if months[k] else "")
             name = KINDS[kind] if kind < len(KINDS) else "contrib"
             if name == "pr_merged":
                 text = f"{_n(n, 'merged PR', 'merged PRs')} to {where}{when}"
@@ -161,7 +167,7 @@ def lines(engine: Engine, data: Data, result: Result, item_ids: np.ndarray) -> d
             n = int(it.count[i])
             cat = it.group[i] or ""
             code = p["code_url"][j]
-            ptitle, purl, pkey, psource = papers.get(int(p["id"][j]), (None, None, p["key"][j], None))
+            ptitle, purl, pkey, psource = papers.get(int(p["id"][j]), (None, None, str(p["id"][j]), None))
             title = _clip(ptitle or pkey)
             purl = purl or (f"https://arxiv.org/abs/{pkey}" if psource == "arxiv" else None)
             if n <= 1:

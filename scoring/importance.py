@@ -46,17 +46,20 @@ def percentile(values: np.ndarray) -> np.ndarray:
     return ranks / (n - 1)
 
 
-def repo_importance(data, weights: dict, pagerank: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(importance 0..1, criticality 0..1) per repo index."""
+def repo_importance(data, weights: dict, pagerank: np.ndarray | None = None,
+                    contributors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(importance 0..1, criticality 0..1) per repo index. `contributors`: people seen working
+    on each repo (used where GitHub's own count is missing)."""
     r = data.repo
     n = data.n_repos
     a = data.act
     # what the stored activity shows, where GitHub's own figures are missing
-    seen_people = np.zeros(n)
-    if len(a["repo"]):
-        pairs = np.unique(a["repo"] * (data.n_people + 1) + a["person"])
-        seen_people = np.bincount(pairs // (data.n_people + 1), minlength=n).astype(np.float64)
-    contributors = np.where(np.isnan(r["contributors"]), seen_people, r["contributors"])
+    if contributors is None:
+        contributors = np.zeros(n)
+        if len(a["repo"]):
+            pairs = np.unique(a["repo"] * (data.n_people + 1) + a["person"])
+            contributors = np.bincount(pairs // (data.n_people + 1), minlength=n)
+    contributors = np.where(np.isnan(r["contributors"]), np.asarray(contributors, dtype=np.float64), r["contributors"])
     now = data.now_day
     age_months = np.where(np.isnan(r["created_day"]), 0.0, (now - r["created_day"]) / 30.44)
     pushed = r["pushed_day"]

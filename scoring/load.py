@@ -82,6 +82,14 @@ def _cols(rs: list[tuple], n: int, dtypes: tuple) -> list[np.ndarray]:
     """Columns of `rs` as numpy arrays; None becomes nan (floats) or -1 (ints)."""
     if not rs:
         return [np.zeros(0, dtype=d) for d in dtypes]
+    if object not in dtypes:
+        try:  # the common case, no NULLs: one C-level conversion
+            arr = np.array(rs, dtype=np.float64 if any(np.issubdtype(np.dtype(d), np.floating) for d in dtypes) else np.int64)
+            ints = [i for i, d in enumerate(dtypes) if not np.issubdtype(np.dtype(d), np.floating)]
+            if arr.ndim == 2 and arr.shape[1] == n and not (arr.dtype == np.float64 and np.isnan(arr[:, ints]).any()):
+                return [arr[:, i].astype(d) for i, d in enumerate(dtypes)]
+        except (TypeError, ValueError):
+            pass
     out = []
     for i, d in enumerate(dtypes):
         col = [r[i] for r in rs]
@@ -120,60 +128,97 @@ def _json(v: Any) -> Any:
 
 
 def read_activity(engine: Engine) -> dict[str, np.ndarray]:
-    """Every activity of a resolved, non-bot identity as raw columns (ids, not positions).
+    """Every activity as raw columns (ids, not positions): one plain scan, no joins.
 
-    The heaviest read of scoring (millions of rows), so it asks for as few columns as it can:
-    kind, self-merge and the cosmetic/docs-only flags travel packed in one integer, and a
-    review's PR number travels in the size column (a review has no size).
+    The heaviest read of scoring (millions of rows), so it asks for as few columns as it can;
+    a review's PR number travels in the size column (a review has no size). Whose work it is
+    (resolved, not a bot) is decided afterwards from the identities; the few activities that are
+    cosmetic or self-merged come from `read_marks`.
     """
     with engine.connect() as conn:
         case = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS))
-        flags = antigaming.sql_flags(conn.dialect.name) or "0"
-        # self-merge: merged by its own author in a repo the author owns
-        sql = f"""SELECT a.id, a.repo_id, a.identity_id, {_day(conn, 'a.occurred_at')},
-                   CASE WHEN a.kind = 'review' THEN coalesce(a.number, -1)
-                        WHEN a.additions IS NULL AND a.deletions IS NULL THEN -1
-                        ELSE coalesce(a.additions, 0) + coalesce(a.deletions, 0) END,
-                   (CASE a.kind {case} ELSE 15 END)
-                   + 16 * (CASE WHEN a.merged_by IS NOT NULL AND lower(a.merged_by) = lower(i.login)
-                                 AND lower(r.owner) = lower(i.login) THEN 1 ELSE 0 END)
-                   + 32 * ({flags})
-              FROM activity a JOIN identity i ON i.id = a.identity_id JOIN repo r ON r.id = a.repo_id
-             WHERE i.person_id IS NOT NULL AND coalesce(i.kind, 'user') != 'bot'"""
+        sql = f"""SELECT id, repo_id, identity_id, {_day(conn, 'occurred_at')},
+                   CASE WHEN kind = 'review' THEN coalesce(number, -1)
+                        WHEN additions IS NULL AND deletions IS NULL THEN -1
+                        ELSE coalesce(additions, 0) + coalesce(deletions, 0) END,
+                   CASE kind {case} ELSE 15 END
+              FROM activity"""
         acts = rows(conn, sql)
-        arr = np.array(acts, dtype=np.float64).reshape(-1, 6) if acts else np.zeros((0, 6))
-        del acts
-        out = {
-            "id": arr[:, 0].astype(np.int64),
-            "repo_id": arr[:, 1].astype(np.int64),
-            "ident": arr[:, 2].astype(np.int64),
-            "day": arr[:, 3].copy(),
-            "size_or_number": arr[:, 4].astype(np.int64),
-            "packed": arr[:, 5].astype(np.int64),
-        }
-        del arr
-        if antigaming.sql_flags(conn.dialect.name) is None:
+    arr = np.array(acts, dtype=np.float64).reshape(-1, 6) if acts else np.zeros((0, 6))
+    del acts
+    return {
+        "id": arr[:, 0].astype(np.int64),
+        "repo_id": arr[:, 1].astype(np.int64),
+        "ident": arr[:, 2].astype(np.int64),
+        "day": arr[:, 3].copy(),
+        "size_or_number": arr[:, 4].astype(np.int64),
+        "kind": arr[:, 5].astype(np.int64),
+    }
+
+
+def read_marks(engine: Engine, max_lines: int) -> dict[str, np.ndarray]:
+    """Ids of the activities anti-gaming looks at: cosmetic titles, docs-only changes, and work
+    merged by its own author in a repo they own. Few rows come back; the database does the work."""
+    out: dict[str, np.ndarray] = {}
+    with engine.connect() as conn:
+        sm = rows(
+            conn,
+            # personal repos first: the join to identities then runs only where it can match
+            """SELECT a.id FROM activity a JOIN repo r ON r.id = a.repo_id AND NOT coalesce(r.owner_is_org, 0)
+                 JOIN identity i ON i.id = a.identity_id
+                WHERE a.kind = 'pr_merged' AND a.merged_by IS NOT NULL
+                  AND lower(a.merged_by) = lower(i.login) AND lower(r.owner) = lower(i.login)""",
+        )
+        out["self_merged"] = np.array(sorted(r[0] for r in sm), dtype=np.int64)
+        flags = antigaming.sql_flags(conn.dialect.name, max_lines)
+        if flags is not None:
+            got = rows(conn, f"SELECT id, f FROM (SELECT a.id AS id, {flags} AS f FROM activity a) WHERE f > 0")
+            ids_ = np.array([r[0] for r in got], dtype=np.int64)
+            f = np.array([r[1] for r in got], dtype=np.int64)
+            cos, doc = (f & 1) > 0, (f & 2) > 0
+        else:
             # no SQL for the rules here: judge titles and file lists in Python
             cand = rows(
                 conn,
-                """SELECT a.id, a.title, a.files FROM activity a JOIN identity i ON i.id = a.identity_id
-                    WHERE i.person_id IS NOT NULL AND a.kind IN ('pr_merged', 'pr_open', 'pr_closed', 'commit')""",
+                "SELECT id, title, files FROM activity WHERE kind IN ('pr_merged', 'pr_open', 'pr_closed', 'commit')",
             )
             ids_, cos, doc = antigaming.classify_rows(cand)
             del cand
-            order = np.argsort(out["id"])
-            pos = np.searchsorted(out["id"], ids_, sorter=order)
-            ok = pos < len(order)
-            hit = order[np.minimum(pos, max(len(order) - 1, 0))]
-            ok &= out["id"][hit] == ids_
-            out["packed"][hit[ok]] += 32 * (cos[ok] * 1 + doc[ok] * 2)
+        out["cosmetic"] = np.sort(ids_[cos])
+        out["docs"] = np.sort(ids_[doc])
     return out
 
 
-def _activity(raw: dict, rpos: np.ndarray, ident_person: np.ndarray, weights: dict) -> dict[str, np.ndarray]:
-    """Raw activity columns to scoring's: positions, unpacked flags, trivial and docs-only."""
-    packed = raw["packed"]
-    kind = packed & 15
+def read_heavy(engine: Engine, max_lines: int) -> dict[str, dict[str, np.ndarray]]:
+    """The big reads, meant for a second process: activity, authorships, contributor counts."""
+    with engine.connect() as conn:
+        au = rows(conn, "SELECT paper_id, identity_id FROM authorship")
+        arr = np.array(au, dtype=np.int64).reshape(-1, 2) if au else np.zeros((0, 2), dtype=np.int64)
+        del au
+        rc = rows(conn, "SELECT repo_id, identity_id, coalesce(contributions, 0), is_owner FROM repocontributor")
+        crepo, cident, ccount, cowner = _cols(rc, 4, (np.int64, np.int64, np.float64, np.int64))
+        del rc
+    return {
+        "activity": read_activity(engine),
+        "authorship": {"paper_id": arr[:, 0].copy(), "ident": arr[:, 1].copy()},
+        "contrib": {"repo_id": crepo, "ident": cident, "count": ccount, "owner": cowner > 0},
+    }
+
+
+def _marked(sorted_ids: np.ndarray, marked: np.ndarray) -> np.ndarray:
+    """Mask of `sorted_ids` found in `marked` (few): a binary search per mark, not a set op on millions."""
+    out = np.zeros(len(sorted_ids), dtype=bool)
+    if len(marked) and len(sorted_ids):
+        pos = np.searchsorted(sorted_ids, marked)
+        ok = pos < len(sorted_ids)
+        ok[ok] = sorted_ids[pos[ok]] == marked[ok]
+        out[pos[ok]] = True
+    return out
+
+
+def _activity(raw: dict, marks: dict, rpos: np.ndarray, ident_person: np.ndarray, weights: dict) -> dict[str, np.ndarray]:
+    """Raw activity columns to scoring's: positions, only resolved non-bot work, anti-gaming marks."""
+    kind = raw["kind"]
     act = {
         "id": raw["id"],
         "kind": kind,
@@ -182,19 +227,17 @@ def _activity(raw: dict, rpos: np.ndarray, ident_person: np.ndarray, weights: di
         "day": raw["day"],
         "size": np.where(kind == K_REVIEW, -1, raw["size_or_number"]),
         "number": np.where(kind == K_REVIEW, raw["size_or_number"], -1),
-        "self_merged": (packed & 16) > 0,
-        "flags": packed >> 5,
     }
     act["person"] = _lookup(ident_person, act["ident"])
     keep = (act["person"] >= 0) & (act["kind"] < len(KINDS)) & (act["repo"] >= 0) & np.isfinite(act["day"])
     order = np.argsort(act["id"][keep], kind="stable")
     act = {k: v[keep][order] for k, v in act.items()}
-    cosmetic = (act["flags"] & 1) > 0
-    docs = (act["flags"] & 2) > 0
+    change = np.isin(act["kind"], CHANGE_KINDS)
+    act["self_merged"] = _marked(act["id"], marks["self_merged"]) & (act["kind"] == K_PR_MERGED)
+    cosmetic = _marked(act["id"], marks["cosmetic"]) & change
+    docs = _marked(act["id"], marks["docs"]) & change
     max_lines = int(weights["antigaming"]["trivial_max_lines"])
     act["trivial"] = antigaming.trivial_from(cosmetic, docs, act["size"], max_lines)
-    act["docs_only"] = docs & ~act["trivial"]
-    del act["flags"]
     return act
 
 
@@ -202,10 +245,10 @@ def load(
     engine: Engine,
     weights: dict,
     progress: Optional[Callable[[str], None]] = None,
-    activity: Optional[Callable[[], dict]] = None,
+    heavy: Optional[Callable[[], dict]] = None,
 ) -> Data:
-    """Read everything scoring needs. `weights` supplies the trivial-change rules; `activity`
-    waits for `read_activity` started elsewhere (see scoring.parallel), else it is read here."""
+    """Read everything scoring needs. `weights` supplies the trivial-change rules; `heavy`
+    waits for `read_heavy` started elsewhere (see scoring.parallel), else it is read here."""
     t: dict[str, float] = {}
     with engine.connect() as conn:
         t0 = time.perf_counter()
@@ -214,17 +257,15 @@ def load(
         person_id, person_bot = _cols(ps, 2, (np.int64, np.int64))
         person_bot = person_bot.astype(bool)
         ppos = _index(person_id)
-        ids = rows(
-            conn,
-            "SELECT id, person_id, kind, login, source FROM identity WHERE person_id IS NOT NULL ORDER BY id",
-        )
+        ids = rows(conn, "SELECT id, person_id FROM identity WHERE person_id IS NOT NULL")
         iid, ipid = _cols(ids, 2, (np.int64, np.int64))
+        del ids
         ident_person = np.full(int(iid.max()) + 1 if len(iid) else 1, -1, dtype=np.int64)
         ident_person[iid] = _lookup(ppos, ipid)
         # a bot identity does not carry its person's work (a bot merged into a human by mistake)
-        ibot = np.array([r[2] == "bot" for r in ids], dtype=bool)
-        ident_person[iid[ibot]] = -1
-        ident_login = {r[0]: r[3] for r in ids if r[3] and r[4] == "github"}
+        bots = [r[0] for r in rows(conn, "SELECT id FROM identity WHERE kind = 'bot' AND person_id IS NOT NULL")]
+        ident_person[np.array(bots, dtype=np.int64)] = -1
+        ident_login = dict(rows(conn, "SELECT id, login FROM identity WHERE source = 'github' AND login IS NOT NULL AND person_id IS NOT NULL"))
         t["people"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -256,23 +297,6 @@ def load(
         t["repos"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        rc = rows(
-            conn,
-            """SELECT c.repo_id, c.identity_id, c.contributions, c.is_owner
-                 FROM repocontributor c JOIN identity i ON i.id = c.identity_id
-                WHERE i.person_id IS NOT NULL AND coalesce(i.kind, 'user') != 'bot'""",
-        )
-        crepo, cident, ccount, cowner = _cols(rc, 4, (np.int64, np.int64, np.float64, np.int64))
-        contrib = {
-            "repo": _lookup(rpos, crepo),
-            "ident": cident,
-            "person": _lookup(ident_person, cident),
-            "count": np.nan_to_num(ccount),
-            "owner": cowner > 0,
-        }
-        ok = (contrib["repo"] >= 0) & (contrib["person"] >= 0) & (contrib["count"] > 0)
-        contrib = {k: v[ok] for k, v in contrib.items()}
-
         ev = rows(
             conn,
             f"SELECT id, key, name, platform, url, {_day(conn, 'starts_on')}, {_day(conn, 'ends_on')} FROM event ORDER BY id",
@@ -290,17 +314,16 @@ def load(
 
         pp = rows(
             conn,
-            f"""SELECT id, key, source, primary_category, {_day(conn, 'published')}, event_id, withdrawn
+            f"""SELECT id, primary_category, {_day(conn, 'published')}, coalesce(event_id, -1), withdrawn
               FROM paper ORDER BY id""",
         )
+        pid_, pday, pev, pwd = _cols([(r[0], r[2], r[3], r[4]) for r in pp], 4, (np.int64, np.float64, np.int64, np.int64))
         paper = {
-            "id": np.array([r[0] for r in pp], dtype=np.int64),
-            "key": [r[1] for r in pp],
-            "source": [r[2] for r in pp],
-            "primary": [r[3] for r in pp],
-            "day": np.array([np.nan if r[4] is None else r[4] for r in pp], dtype=np.float64),
-            "event": _lookup(epos, np.array([-1 if r[5] is None else r[5] for r in pp], dtype=np.int64)),
-            "withdrawn": np.array([bool(r[6]) for r in pp], dtype=bool),
+            "id": pid_,
+            "primary": [r[1] for r in pp],
+            "day": pday,
+            "event": _lookup(epos, pev),
+            "withdrawn": pwd > 0,
         }
         papos = _index(paper["id"])
         code = rows(conn, "SELECT paper_id, url, repo_id FROM papercode ORDER BY paper_id, url")
@@ -312,14 +335,6 @@ def load(
                 paper["code_url"][i] = url
                 if rid is not None and rid < len(rpos):
                     paper["code_repo"][i] = rpos[rid]
-        au = rows(conn, "SELECT paper_id, identity_id, position FROM authorship")
-        apaper, aident, apos = _cols(au, 3, (np.int64, np.int64, np.int64))
-        apaper = _lookup(papos, apaper)
-        authorship = {"paper": apaper, "person": _lookup(ident_person, aident), "ident": aident, "position": apos}
-        # authors per paper counts every author, resolved or not: credit is shared among all
-        paper["n_authors"] = np.bincount(apaper[apaper >= 0], minlength=len(pp)).astype(np.float64)
-        ok = (authorship["paper"] >= 0) & (authorship["person"] >= 0)
-        authorship = {k: v[ok] for k, v in authorship.items()}
 
         tk = rows(conn, f"SELECT id, key, event_id, kind, {_day(conn, 'starts_at')} FROM talk ORDER BY id")
         talk = {
@@ -346,11 +361,33 @@ def load(
     t0 = time.perf_counter()
     if progress:
         progress("reading activity")
-    raw = activity() if activity is not None else read_activity(engine)
-    t["activity_wait"] = time.perf_counter() - t0
+    # the anti-gaming marks are read here (the database does the work, few rows come back)
+    # while the other process reads the activity itself
+    max_lines = int(weights["antigaming"]["trivial_max_lines"])
+    marks = read_marks(engine, max_lines)
+    t["marks"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    act = _activity(raw, rpos, ident_person, weights)
-    del raw
+    h = heavy() if heavy is not None else read_heavy(engine, max_lines)
+    t["heavy_wait"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    act = _activity(h["activity"], marks, rpos, ident_person, weights)
+    apaper, aident = _lookup(papos, h["authorship"]["paper_id"]), h["authorship"]["ident"]
+    c = h["contrib"]
+    del h
+    contrib = {
+        "repo": _lookup(rpos, c["repo_id"]),
+        "ident": c["ident"],
+        "person": _lookup(ident_person, c["ident"]),
+        "count": np.nan_to_num(c["count"]),
+        "owner": c["owner"],
+    }
+    ok = (contrib["repo"] >= 0) & (contrib["person"] >= 0) & (contrib["count"] > 0)
+    contrib = {k: v[ok] for k, v in contrib.items()}
+    authorship = {"paper": apaper, "person": _lookup(ident_person, aident), "ident": aident}
+    # authors per paper counts every author, resolved or not: credit is shared among all
+    paper["n_authors"] = np.bincount(apaper[apaper >= 0], minlength=len(paper["id"])).astype(np.float64)
+    ok = (authorship["paper"] >= 0) & (authorship["person"] >= 0)
+    authorship = {k: v[ok] for k, v in authorship.items()}
     t["activity"] = time.perf_counter() - t0
 
     # "now": the latest stored time, so that the same database always gives the same scores

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -145,8 +146,14 @@ def _putw(d: dict[int, float], weighted: dict[int, float], w: float) -> None:
 def _json(v):
     if v is None or isinstance(v, (list, dict)):
         return v
+    return _parse(v)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(text: str):
+    """JSON columns repeat a lot (["cs.LG", "stat.ML"]); parse each text once. Read-only results."""
     try:
-        return json.loads(v)
+        return json.loads(text)
     except (TypeError, ValueError):
         return None
 

@@ -9,6 +9,7 @@ the same rows.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Callable, Optional
 
@@ -61,13 +62,14 @@ def score(
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t0 = time.perf_counter()
-    # the activity (the heaviest read) comes in on the other core while this one matches
-    # keywords in titles and abstracts and reads people, papers and talks
-    wait_activity = parallel.background(load.read_activity, engine, parallel=_big(engine))
+    # activity and authorships (the heaviest reads) come in on the other core while this one
+    # matches keywords in titles and abstracts and reads people, papers and talks
+    heavy = parallel.background(load.read_heavy, engine, int(w["antigaming"]["trivial_max_lines"]),
+                                parallel=_big(engine))
     text = skills.text_matrices(engine, tax, w)
     timings["text"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
-    data = load.load(engine, w, progress=progress, activity=wait_activity)
+    data = load.load(engine, w, progress=progress, heavy=heavy)
     timings["load"] = round(time.perf_counter() - t0, 3)
     if progress:
         progress("load")
@@ -115,31 +117,53 @@ def score(
     if progress:
         progress("rank")
 
+    # one transaction: old scores out, new in. Scores are written by a thread while this one
+    # words the evidence (SQLite releases the GIL while it inserts), then the evidence follows.
     t0 = time.perf_counter()
-    item, col, share, pos = evidence.select(res, w, wants)
-    texts = evidence.lines(engine, data, res, item)
-    ev_score = sid[res.items.person[item], col]
-    ev_rows = []
-    for s_id, it, p_, sh in zip(ev_score.tolist(), item.tolist(), pos.tolist(), share.tolist()):
-        text, url, kind, ref = texts[it]
-        ev_rows.append((s_id, p_, text, url, sh, kind, ref))
-    ev_rows.sort(key=lambda r: (r[0], r[1]))
-    ev_rows = [(i + 1,) + r for i, r in enumerate(ev_rows)]
-    timings["evidence"] = round(time.perf_counter() - t0, 3)
-    if progress:
-        progress("evidence")
+    conn = engine.connect()
+    trans = conn.begin()
+    failed: list[BaseException] = []
 
-    t0 = time.perf_counter()
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM evidence")
-        conn.exec_driver_sql("DELETE FROM score")
-        _insert(conn, "score", ("id", "person_id", "dimension", "name", "value", "rank", "run_id", "flags"), score_rows)
+    def write_scores() -> None:
+        try:
+            conn.exec_driver_sql("DELETE FROM evidence")
+            conn.exec_driver_sql("DELETE FROM score")
+            _insert(conn, "score", ("id", "person_id", "dimension", "name", "value", "rank", "run_id", "flags"), score_rows)
+        except BaseException as exc:  # noqa: BLE001 — re-raised by the main thread
+            failed.append(exc)
+
+    writer = threading.Thread(target=write_scores, name="scoring-write")
+    writer.start()
+    try:
+        item, col, share, pos = evidence.select(res, w, wants)
+        texts = evidence.lines(engine, data, res, item)
+        ev_score = sid[res.items.person[item], col]
+        ev_rows = []
+        for s_id, it, p_, sh in zip(ev_score.tolist(), item.tolist(), pos.tolist(), share.tolist()):
+            text, url, kind, ref = texts[it]
+            ev_rows.append((s_id, p_, text, url, sh, kind, ref))
+        ev_rows.sort(key=lambda r: (r[0], r[1]))
+        ev_rows = [(i + 1,) + r for i, r in enumerate(ev_rows)]
+        timings["evidence"] = round(time.perf_counter() - t0, 3)
+        if progress:
+            progress("evidence")
+        t0 = time.perf_counter()
+        writer.join()
+        if failed:
+            raise failed[0]
         _insert(conn, "evidence", ("id", "score_id", "position", "text", "url", "weight", "kind", "ref"), ev_rows)
         if conn.dialect.name == "postgresql":
             for t in ("score", "evidence"):
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), coalesce((SELECT max(id) FROM {t}), 1))"
                 )
+        trans.commit()
+    except BaseException:
+        writer.join()
+        trans.rollback()
+        raise
+    finally:
+        conn.close()
     timings["write"] = round(time.perf_counter() - t0, 3)
     if progress:
         progress("write")
