@@ -29,6 +29,8 @@ W_AFFINITY, W_SKILLS, W_ROLE = 0.35, 0.55, 0.10
 DOCS_PER_PERSON = 5  # strongest matching pieces of work that count towards affinity
 RECENCY_HALF_LIFE_YEARS = 2.0
 MAX_TERMS = 40
+MAX_DOCS = 5000  # best-matching documents read per query
+COMMON_SHARE, COMMON_MIN_DOCS = 0.02, 200  # a non-skill term in more documents than this is dropped
 
 STOPWORDS = frozenset(
     """a about above across after again against all also am an and any are as at be because been
@@ -58,14 +60,17 @@ class Understanding:
     roles: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # remaining terms, for text matching
 
-    def fts_query(self) -> str:
-        phrases = [p for ps in self.skills.values() for p in ps] + self.terms
+    def phrases(self) -> list[str]:
+        """Skill phrases first, then the other terms, as FTS5 phrases (letters and digits only)."""
         seen: dict[str, None] = {}
-        for p in phrases:
+        for p in [p for ps in self.skills.values() for p in ps] + self.terms:
             words = re.findall(r"[a-z0-9]+", p)
             if words:
                 seen.setdefault(" ".join(words), None)
-        return " OR ".join(f'"{p}"' for p in list(seen)[:MAX_TERMS])
+        return list(seen)[:MAX_TERMS]
+
+    def fts_query(self, drop: frozenset[str] | set[str] = frozenset()) -> str:
+        return " OR ".join(f'"{p}"' for p in self.phrases() if p not in drop)
 
 
 def normalise(s: str) -> str:
@@ -217,7 +222,6 @@ def fit(
             raise FitError(f"--location is not a valid pattern: {exc}") from None
     u = understand(description, tax)
     roles = [role] if role else u.roles
-    query = u.fts_query()
     if not u.skills and not u.terms:
         raise FitError(
             "nothing in the description names a skill, a tool or a searchable term "
@@ -225,9 +229,21 @@ def fit(
         )
     now = now or datetime.now(timezone.utc)
     with engine.connect() as conn:
-        if worktext.count(conn) == 0:
+        n_docs = worktext.count(conn)
+        if n_docs == 0:
             raise FitError("the work index is empty: run `sourcing fit --reindex ...` (or a nightly run) first")
-        docs = worktext.search(conn, query) if query else []
+        # words that half the corpus uses ("models", "served") say nothing about who did the
+        # work and would make every query scan most of the index; skill phrases always stay
+        skill_phrases = {" ".join(re.findall(r"[a-z0-9]+", p)) for ps in u.skills.values() for p in ps}
+        other = [p for p in u.phrases() if p not in skill_phrases]
+        common = worktext.frequent(conn, other, max(COMMON_MIN_DOCS, int(n_docs * COMMON_SHARE))) if other else set()
+        query = u.fts_query(drop=common)
+        if not query and not u.skills:
+            raise FitError(
+                f"the description's terms ({', '.join(u.terms[:8])}) are too common in the stored work "
+                "to tell anyone apart; name the tools, methods or domains the team works with"
+            )
+        docs = worktext.search(conn, query, limit=MAX_DOCS) if query else []
         by_person: dict[int, list[dict]] = defaultdict(list)
         for d in docs:
             if len(by_person[d["person_id"]]) < DOCS_PER_PERSON * 2:

@@ -91,3 +91,17 @@ def search(conn: Connection, match: str, *, limit: int = 20000) -> list[dict[str
 
 def count(conn: Connection) -> int:
     return conn.execute(text("SELECT count(*) FROM workdoc")).scalar_one()
+
+
+def frequent(conn: Connection, phrases: list[str], cap: int) -> set[str]:
+    """The phrases that match at least `cap` documents (counted only up to the cap, so a
+    common word costs no more than a rare one)."""
+    out = set()
+    for p in phrases:
+        n = conn.execute(
+            text("SELECT count(*) FROM (SELECT rowid FROM work_fts WHERE work_fts MATCH :q LIMIT :cap)"),
+            {"q": f'"{p}"', "cap": cap},
+        ).scalar_one()
+        if n >= cap:
+            out.add(p)
+    return out
