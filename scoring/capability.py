@@ -129,7 +129,7 @@ def code_items(data: Data, aw: np.ndarray, w: dict) -> tuple[Items, np.ndarray]:
     if len(c["person"]):
         pr = c["person"] * nr + c["repo"]
         seen = sp.csr_matrix((np.ones(n), (person, repo)), shape=(data.n_people, nr))
-        new = np.asarray(seen[c["person"], c["repo"]]).ravel() == 0
+        new = _at(seen, c["person"], c["repo"]) == 0
         # one row per (person, repo): a person with two accounts sums them
         uk2, inv2 = np.unique(pr[new], return_inverse=True)
         if len(uk2):
@@ -157,6 +157,13 @@ def code_items(data: Data, aw: np.ndarray, w: dict) -> tuple[Items, np.ndarray]:
         ),
         weight,
     )
+
+
+def _at(m: sp.spmatrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """m[rows[i], cols[i]] for every i, as a flat array (also when there are none)."""
+    if len(rows) == 0:
+        return np.zeros(0)
+    return np.asarray(m[rows, cols]).ravel()
 
 
 def _concave(raw: np.ndarray, unit: float, exponent: float) -> np.ndarray:
@@ -304,8 +311,8 @@ def compute(data: Data, tax: Taxonomy, w: dict, text: dict, progress=None, timin
     depth_v = imp[cr.col] * _concave(cr.data, cw["unit"], cw["exponent"]) * (1 + cw["share_bonus"] * np.sqrt(share))
     depth = sp.csr_matrix((depth_v, (cr.row, cr.col)), shape=(n_people, n_repos))
     # each item's part of its (person, repo) depth, in proportion to its weight
-    c_of_item = np.asarray(pr_c[citems.person, citems.repo]).ravel()
-    d_of_item = np.asarray(depth[citems.person, citems.repo]).ravel()
+    c_of_item = _at(pr_c, citems.person, citems.repo)
+    d_of_item = _at(depth, citems.person, citems.repo)
     item_depth = np.divide(cweight * d_of_item, c_of_item, out=np.zeros(len(cweight)), where=c_of_item > 0)
     rs = _refine(rs, depth, w["code"]["refine"])
     code_item_skill = sp.diags(item_depth) @ rs[citems.repo]

@@ -29,6 +29,9 @@ def select(result: Result, weights: dict, wants: np.ndarray) -> tuple[np.ndarray
     person = result.items.person[item]
     keep = (part > 0) & wants[person, col]
     item, col, part, person = item[keep], col[keep], part[keep], person[keep]
+    if len(item) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), empty
     # strongest first within each (person, column); ties by item for determinism
     order = np.lexsort((item, -part, col, person))
     item, col, part, person = item[order], col[order], part[order], person[order]

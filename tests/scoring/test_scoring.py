@@ -246,3 +246,43 @@ def test_operator_weights_override_and_errors(engine, tmp_path):
     with pytest.raises(WeightsError, match="mix.code: expected a number"):
         load(bad)
     assert load()["activity"]["pr_merged"] == 4.0
+
+
+def test_reading_in_a_second_process_gives_the_same_scores(engine, monkeypatch):
+    """Big databases are read by two processes; the scores must not depend on it."""
+    import scoring.store as store
+
+    _mixed(engine)
+
+    def snap():
+        with engine.connect() as c:
+            return (c.execute(text("SELECT person_id, dimension, name, value, rank, flags FROM score ORDER BY id")).fetchall(),
+                    c.execute(text("SELECT score_id, position, text, url, weight, ref FROM evidence ORDER BY id")).fetchall())
+
+    monkeypatch.setattr(store, "PARALLEL_ROWS", 10**12)
+    scoring.score(engine)
+    alone = snap()
+    monkeypatch.setattr(store, "PARALLEL_ROWS", 0)
+    scoring.score(engine)
+    assert snap() == alone
+
+
+@pytest.mark.parametrize("what", ["nothing", "papers only", "talks only", "code only"])
+def test_partial_databases_score_without_error(engine, what):
+    w = World()
+    if what == "papers only":
+        w.paper("2501.00001", "Feature stores at scale", [(1, "A. Da")], abstract="We study feature store design.")
+        w.person(1, "ada")
+    elif what == "talks only":
+        w.event("pydata-berlin-2025", "PyData Berlin 2025")
+        w.talk("pydata-berlin-2025", "ABC", "Kafka in production", [(1, "Ada")])
+        w.person(1, "ada")
+    elif what == "code only":
+        w.repo("acme/flowkit", stars=900, topics=["airflow"])
+        w.person(1, "ada"), w.github(1, "ada")
+        w.pr("ada", "acme/flowkit", 10)
+    w.save(engine)
+    out = scoring.score(engine)
+    assert out["counts"]["scored_people"] == (0 if what == "nothing" else 1)
+    if what != "nothing":
+        assert person_scores(engine, 1)[0]["dimension"] == "overall"
