@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import Table, UniqueConstraint, and_, or_, select, tuple_
+from sqlalchemy import Table, UniqueConstraint, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -89,21 +89,29 @@ def upsert(
 
 
 def key_ids(conn: Connection, model: Any, values: Iterable[Any], *, key: Sequence[str] | None = None) -> dict:
-    """Map natural-key values to row ids. Single-column keys map scalars, others tuples."""
+    """Map natural-key values to row ids. Single-column keys map scalars, others tuples.
+
+    Composite keys are looked up as `a = ? AND b IN (...)` groups: SQLite does not drive a
+    row-value `(a, b) IN (...)` through the unique index, and scans the table instead.
+    """
     table = table_of(model)
     key = tuple(key or natural_key(table))
     wanted = list(dict.fromkeys(values))
     out: dict = {}
     cols = [table.c[k] for k in key]
-    for start in range(0, len(wanted), SELECT_CHUNK):
-        chunk = wanted[start : start + SELECT_CHUNK]
+    groups: dict[tuple, list] = {}
+    for v in wanted:
         if len(cols) == 1:
-            where = cols[0].in_(chunk)
+            groups.setdefault((), []).append(v)
         else:
-            where = tuple_(*cols).in_(chunk)
-        for row in conn.execute(select(table.c.id, *cols).where(where)):
-            k = row[1] if len(cols) == 1 else tuple(row[1:])
-            out[k] = row[0]
+            groups.setdefault(tuple(v[:-1]), []).append(v[-1])
+    for prefix, lasts in groups.items():
+        fixed = [c == p for c, p in zip(cols[:-1], prefix)]
+        for start in range(0, len(lasts), SELECT_CHUNK):
+            chunk = lasts[start : start + SELECT_CHUNK]
+            for row in conn.execute(select(table.c.id, *cols).where(*fixed, cols[-1].in_(chunk))):
+                k = row[1] if len(cols) == 1 else tuple(row[1:])
+                out[k] = row[0]
     return out
 
 
