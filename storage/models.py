@@ -238,7 +238,8 @@ class Speaking(SQLModel, table=True):
 class Score(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("person_id", "dimension", "name", name="uq_score"),
-        Index("ix_score_dim_value", "dimension", "name", "value"),
+        # person_id last: ranking and counting read it from the index without touching the table
+        Index("ix_score_dim_value", "dimension", "name", "value", "person_id"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
