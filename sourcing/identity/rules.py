@@ -104,10 +104,10 @@ def key_links(f: Features, groups: dict[str, list[int]]) -> list[Link]:
 def code_links(f: Features, login_owner: dict[str, int]) -> list[Link]:
     """Rule 3: a paper's author whose name matches a contributor of the paper's code repository."""
     out: list[Link] = []
-    for pid, repos in f.paper_repos.items():
-        authors = f.papers.get(pid, [])
-        if not authors:
-            continue
+    # a famous repository is the code of many papers: its contributors are indexed once
+    prepared: dict[frozenset, tuple] = {}
+
+    def prepare(repos: frozenset) -> tuple:
         candidates: dict[int, set[int]] = {}  # contributor -> repos
         owners: set[int] = set()
         for r in repos:
@@ -118,20 +118,32 @@ def code_links(f: Features, login_owner: dict[str, int]) -> list[Link]:
                 members = members | {login_owner[owner]}
             for c in members:
                 candidates.setdefault(c, set()).add(r)
+        keyed: Optional[dict[str, list[int]]] = None
+        if len(candidates) > 20:
+            # many contributors: compare names through blocking keys (a nameless account's
+            # login spells its blocks), never all pairs
+            keyed = {}
+            for c in candidates:
+                ks = set(f.nkeys[c])
+                if f.login[c]:
+                    ks |= N.login_block_keys(f.login[c])
+                for k in ks:
+                    keyed.setdefault(k, []).append(c)
+        return candidates, owners, keyed
+
+    for pid, repos in f.paper_repos.items():
+        authors = f.papers.get(pid, [])
+        if not authors:
+            continue
+        key = frozenset(repos)
+        got = prepared.get(key)
+        if got is None:
+            got = prepared[key] = prepare(key)
+        candidates, owners, keyed = got
         if not candidates:
             continue
         matches: list[tuple[int, int, float]] = []
-        if len(candidates) * len(authors) > 400:
-            # many contributors: compare names through blocking keys (a nameless account's
-            # login spells its blocks), never all pairs
-            keyed: dict[str, list[int]] = {}
-            for c in candidates:
-                ks = f.nkeys[c] if f.name[c] is not None or not f.login[c] else N.login_block_keys(f.login[c])
-                for k in ks:
-                    keyed.setdefault(k, []).append(c)
-                if f.login[c] and f.name[c] is not None:
-                    for k in N.login_block_keys(f.login[c]):
-                        keyed.setdefault(k, []).append(c)
+        if keyed is not None:
             pairs = {(a, c) for a in authors for k in f.nkeys[a] for c in keyed.get(k, ())}
         else:
             pairs = {(a, c) for a in authors for c in candidates}
