@@ -47,7 +47,7 @@ def _new_identities(seed: int, n: int) -> dict:
     return out
 
 
-def run_scale(people: int, runs: int, only: set[str], work: Path, seed: int) -> list[Result]:
+def run_scale(people: int, runs: int, only: set[str], work: Path, seed: int, sample: float = 1.0) -> list[Result]:
     from sourcing.world.generate import generate
     from sourcing.world.rows import to_rows
 
@@ -64,6 +64,7 @@ def run_scale(people: int, runs: int, only: set[str], work: Path, seed: int) -> 
     gen.extra.update({k: len(v) for k, v in rows.items()})
     results.append(gen)
     console.print(f"[bold]{people:,} people[/]: {', '.join(f'{k} {len(v):,}' for k, v in rows.items())}")
+    truth = world.truth()
     del world
 
     def done(rs):
@@ -71,13 +72,16 @@ def run_scale(people: int, runs: int, only: set[str], work: Path, seed: int) -> 
             console.print(f"  {r.stage:8} {r.what}: {r.median:.3f} s (runs {', '.join(f'{s:.3f}' for s in r.seconds)})")
         results.extend(rs)
 
-    rs, ingested = stages.bench_ingest(work, rows, runs)
+    rs, ingested = stages.bench_ingest(work, rows, runs, sample=sample)
     done(rs)
     del rows
     resolved = scored = None
-    if only & {"resolve", "score", "leads", "export", "fit", "web"}:
+    if "resolve" in only:
         rs, resolved = stages.bench_resolve(work, ingested, _new_identities(seed, min(10_000, people // 20 or 1)), runs)
         done(rs)
+    elif only & {"score", "leads", "export", "fit", "web"}:
+        console.print("  (resolve not selected: people are taken from the world's truth)")
+        resolved = stages.assign_from_truth(work, ingested, truth)
     if resolved and only & {"score", "leads", "export", "fit", "web"}:
         rs, scored = stages.bench_score(work, resolved, runs)
         done(rs)
@@ -96,6 +100,8 @@ def main() -> None:
     ap.add_argument("--only", default=",".join(ALL), help=f"comma-separated stages of {','.join(ALL)}")
     ap.add_argument("--growth", action="store_true", help="also measure at 1/10 and 1/3 of the scale")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--ingest-sample", type=float, default=1.0,
+                    help="share of child rows for the raw-vs-storage.upsert side-by-side (the full ingest path always writes all)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results"))
     ap.add_argument("--work", default=None, help="scratch directory (default: a temporary one)")
     args = ap.parse_args()
@@ -114,7 +120,7 @@ def main() -> None:
                 from bench.crawl import bench_crawl
 
                 rs += bench_crawl(work, runs=args.runs)
-            rs = run_scale(people, args.runs, only, work, args.seed) + rs
+            rs = run_scale(people, args.runs, only, work, args.seed, args.ingest_sample) + rs
             report["scales"][str(people)] = [r.as_dict() for r in rs]
             all_results.append((people, rs))
     table = Table(title="sourcing benchmarks (median of runs; noise = (max-min)/median)")
