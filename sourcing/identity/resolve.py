@@ -288,7 +288,7 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
         if C.find(int(first[x])) == C.find(int(first[y])):
             continue
         nx, ny = node(x), node(y)
-        if not full_keep[k] and not (nx.papers_only and ny.papers_only):
+        if not full_keep[k] and not (nx.papers and ny.papers):
             continue  # a broad field alone joins two papers' authors, nobody else
         common: dict[str, list[str]] = {}
         for t in S.indices[S.indptr[k] : S.indptr[k + 1]].tolist():

@@ -201,7 +201,7 @@ class Node:
     logins: list[tuple[str, int]]
     bot: bool
     org_members: int = 0  # members that name an organisation
-    papers_only: bool = False  # every member is a paper's author (arxiv, proceedings)
+    papers: bool = False  # some member is a paper's author (arxiv, proceedings): holds a field
 
 
 def node_of(f: Features, members: list[int], org_members: int = 0) -> Node:
@@ -215,8 +215,8 @@ def node_of(f: Features, members: list[int], org_members: int = 0) -> Node:
         if f.login[i]:
             logins.append((f.login[i], i))
         bot = bot or f.bot[i]
-    papers_only = all(f.source[i] in ("arxiv", "proceedings") for i in members)
-    return Node(members, list(names.values()), logins, bot, org_members, papers_only)
+    papers = any(f.source[i] in ("arxiv", "proceedings") for i in members)
+    return Node(members, list(names.values()), logins, bot, org_members, papers)
 
 
 def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str]:
@@ -275,6 +275,7 @@ def org_weight(n: int) -> float:
 
 BASE = {N.FULL: 0.70, N.VARIANT: 0.60, N.INITIAL: 0.55, N.NICKNAME: 0.45}
 MAX_BASE = 0.70
+BOUND_SLACK = 1e-4
 
 # feature columns computed for every candidate pair at once (sparse products)
 FEATURES = ("c", "c_rare", "r", "o", "d", "v", "l", "t", "k")
@@ -310,8 +311,10 @@ def weight_matrix(f: Features, df: np.ndarray, stats) -> sp.csr_matrix:
 
 def upper_bound(F: np.ndarray) -> np.ndarray:
     """The best confidence a pair with these shared features could reach (full names, no doubt)."""
-    c, _, r, o, d, v, l, t, k = (F[:, j] for j in range(len(FEATURES)))
-    return (
+    c, _, r, o, d, v, l, t, k = (F[:, j].astype(np.float64) for j in range(len(FEATURES)))
+    # a bound must never fall below the exact score: the sums come in float32, and a pair whose
+    # score is exactly AUTO (a full name, one topic, one field: 0.70 + 0.05 + 0.05) was dropped
+    return BOUND_SLACK + (
         MAX_BASE + np.minimum(c, 0.45) + np.minimum(r, 0.30) + np.minimum(o, 0.25)
         + np.where(d > 0, 0.20, 0.0) + np.where(v > 0, 0.10, 0.0) + np.where(l > 0, 0.06, 0.0)
         + 0.05 * np.minimum(t, 2) + 0.05 * np.minimum(k, 2)
@@ -355,9 +358,11 @@ def score(x: Node, y: Node, feats, common: dict[str, list[str]], stats) -> Optio
             # both name an organisation, and never the same one: more so the more often they do
             conf -= 0.45 if min(xo, yo) >= 2 else 0.2
             parts.append("but different organisations")
-    if not (c or r or o or d or v) and not (x.papers_only and y.papers_only) and t < NEED_TOPICS:
+    if not (c or r or o or d or v) and not (x.papers and y.papers) and t < NEED_TOPICS:
         # a broad field places two papers' authors together, not a GitHub account or a speaker:
-        # those need specific topics (a talk's tags, a bio's "I work on ...", a title's keywords)
+        # those need specific topics (a talk's tags, a bio's "I work on ...", a title's keywords).
+        # A cluster holding papers has a field of its own (a prolific author's GitHub account
+        # joined to their papers still meets their next paper through the papers' field)
         conf = min(conf, AUTO - 0.05)
     if word == "initials (ambiguous)" and not (o or d or rare):
         conf = min(conf, AUTO - 0.05)  # which of the namesakes? only a human can tell
