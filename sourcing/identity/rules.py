@@ -274,6 +274,9 @@ def org_weight(n: int) -> float:
 
 
 BASE = {N.FULL: 0.70, N.VARIANT: 0.60, N.INITIAL: 0.55, N.NICKNAME: 0.45}
+# a login spelling the whole name ("tomasz-sokolov", "claralee30") says as much as a spelling
+# variant of the written name, more than "T. Sokolov"; a login of initials ("tsokolov") keeps 0.50
+LOGIN_BASE = {N.FULL * 0.95: 0.60}
 MAX_BASE = 0.70
 BOUND_SLACK = 1e-4
 
@@ -333,7 +336,7 @@ def score(x: Node, y: Node, feats, common: dict[str, list[str]], stats) -> Optio
     if g == N.INITIAL and block and stats is not None and stats.ambiguous(block):
         g = AMBIGUOUS_INITIAL
         word = "initials (ambiguous)"
-    conf = BASE.get(g) or (0.38 if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
+    conf = BASE.get(g) or LOGIN_BASE.get(g) or (0.38 if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
     _c, _, r, o, d, v, l, t, k = (float(z) for z in feats)
     c, rare = 0.0, False
     if common.get("c"):
