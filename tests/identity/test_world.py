@@ -48,23 +48,27 @@ def _split(rows, cutoff):
     return first, second
 
 
-# The bar is 0.99 / 0.90 for every source pair too; on this world the resolver reaches it
-# overall, but GitHub-arXiv recall (~0.88: nameless accounts such as "datadata" with no shared
-# repository) and arXiv-talks precision (~0.96: one pair of namesake researchers with overlapping
-# co-authors) fall short, so per pair this guards against regressions at the level reached.
-PAIR_PRECISION, PAIR_RECALL = 0.95, 0.85
+# The bar, overall and for every source pair: precision >= 0.99, recall >= 0.90. A full
+# resolve of this world reaches precision 1.0 per pair, recall 0.90 GitHub-arXiv (nameless accounts
+# such as "datadata" share no name with their papers), 0.94 GitHub-talks, 0.96 arXiv-talks, and
+# blends no namesakes.
+PAIR_PRECISION, PAIR_RECALL = 0.99, 0.90
+# An incremental resolve after a second crawl still falls short on GitHub-arXiv precision (0.958:
+# a paper of one namesake meets the other namesake's GitHub account through a shared co-author
+# before it meets its own author's papers) and blends up to 4 of 66 namesakes: guarded at that level.
+INCREMENTAL_PAIR_PRECISION = 0.95
 
 
-def _check(report):
+def _check(report, pair_precision=PAIR_PRECISION, blended=0):
     o = report["overall"]
     assert o["precision"] >= 0.99 and o["recall"] >= 0.90, o
     for pair in ("github-arxiv", "arxiv-github", "github-talks", "arxiv-talks"):
         if pair in report["by_pair"]:
             m = report["by_pair"][pair]
-            assert m["precision"] >= PAIR_PRECISION and m["recall"] >= PAIR_RECALL, (pair, m)
+            assert m["precision"] >= pair_precision and m["recall"] >= PAIR_RECALL, (pair, m)
     same = report["same_name"]
     assert same["groups"] > 10  # the world has namesakes ...
-    assert same["blended"] <= max(2, same["people"] // 10), same  # ... and nearly all stay apart
+    assert same["blended"] <= blended, same  # ... and they stay apart
 
 
 def test_full_resolve_meets_the_quality_bar(engine, world):
@@ -90,4 +94,5 @@ def test_incremental_resolve_after_a_second_crawl(engine, world):
     counts = resolve(engine)
     assert counts["mode"] == "incremental" and counts["new"] == len(second["identity"]) > 100
     assert counts["scope"] < counts["identities"]  # not everything was compared again
-    _check(evaluate(engine, truth, names))
+    report = evaluate(engine, truth, names)
+    _check(report, INCREMENTAL_PAIR_PRECISION, blended=max(2, report["same_name"]["people"] // 10))
