@@ -118,3 +118,16 @@ def test_hostile_names_resolve_without_errors(engine, world):
     assert len({person_of(engine, i) for i in ids[: len(names)]}) == len(names)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM identity WHERE person_id IS NULL")).scalar_one() == 0
+
+
+def test_score_bound_never_drops_a_pair_scoring_exactly_auto():
+    """A full name with one shared topic and one shared field scores 0.70 + 0.05 + 0.05 = AUTO;
+    the vectorized bound (float32 sums) must not put it below and skip the pair."""
+    import numpy as np
+
+    from sourcing.identity import rules as R
+
+    F = np.zeros((1, len(R.FEATURES)), np.float32)
+    F[0, R.FEATURES.index("t")] = 1
+    F[0, R.FEATURES.index("k")] = 1
+    assert R.upper_bound(F)[0] >= R.AUTO
