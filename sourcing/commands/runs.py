@@ -83,22 +83,21 @@ def list_runs(engine, limit: int) -> list[dict]:
     by_run: dict[int, list] = {}
     for run_id, name, status in steps:
         by_run.setdefault(run_id, []).append((name, status))
-    out = []
-    for r in runs:
-        out.append(
-            {
-                "id": r["id"],
-                "kind": r["kind"],
-                "trigger": r["trigger"],
-                "status": r["status"],
-                "started_at": _iso(r["started_at"]),
-                "finished_at": _iso(r["finished_at"]),
-                "seconds": _duration(r["started_at"], r["finished_at"]),
-                "steps": {n: s for n, s in by_run.get(r["id"], [])},
-                "error": r["error"],
-            }
-        )
-    return out
+    return [{**_summary(r), "steps": {n: s for n, s in by_run.get(r["id"], [])}} for r in runs]
+
+
+def _summary(r) -> dict:
+    """What every view of a run shows: who, what, when, how long, how it ended."""
+    return {
+        "id": r["id"],
+        "kind": r["kind"],
+        "trigger": r["trigger"],
+        "status": r["status"],
+        "started_at": _iso(r["started_at"]),
+        "finished_at": _iso(r["finished_at"]),
+        "seconds": _duration(r["started_at"], r["finished_at"]),
+        "error": r["error"],
+    }
 
 
 def show_run(engine, run_id: int) -> Optional[dict]:
@@ -116,14 +115,7 @@ def show_run(engine, run_id: int) -> Optional[dict]:
         steps = conn.execute(select(st).where(st.c.run_id == run_id).order_by(st.c.id)).mappings().all()
     counts = {k: v for k, v in (r["counts"] or {}).items() if not k.startswith("_")}
     return {
-        "id": r["id"],
-        "kind": r["kind"],
-        "trigger": r["trigger"],
-        "status": r["status"],
-        "started_at": _iso(r["started_at"]),
-        "finished_at": _iso(r["finished_at"]),
-        "seconds": _duration(r["started_at"], r["finished_at"]),
-        "error": r["error"],
+        **_summary(r),
         "counts": counts,
         "steps": [
             {
