@@ -76,6 +76,8 @@ class Outcome:
     components: list[list[int]]
     links: dict[tuple[int, int], tuple[str, float, str]] = field(default_factory=dict)  # ids -> (reason, conf, status)
     warnings: list[str] = field(default_factory=list)
+    # identity ids of people that came through untouched (incremental): their stored links stand
+    frozen: set[int] = field(default_factory=set)
 
 
 # --- clustering ----------------------------------------------------------------------------
@@ -92,7 +94,14 @@ def decisions_for(conn: Connection, f: Features) -> tuple[list[tuple[int, int]],
     return same, not_same
 
 
-def cluster(f: Features, same: list, not_same: list, progress: Progress = None, stats: Optional[Stats] = None) -> Outcome:
+def cluster(
+    f: Features, same: list, not_same: list, progress: Progress = None, stats: Optional[Stats] = None,
+    keep: Optional[list[list[int]]] = None,
+) -> Outcome:
+    """`keep` (incremental): groups of local indices that stay one person as stored (the unchanged
+    identities of each old person). They are joined first, and names are compared only for pairs
+    touching a component that is new or grew: two untouched people were compared when they were
+    last resolved, so rescoring them (most of a prolific author's block) is wasted work."""
     n = len(f)
     if stats is None:
         stats = Stats(f)
@@ -105,6 +114,9 @@ def cluster(f: Features, same: list, not_same: list, progress: Progress = None, 
     warnings = []
     for a, b in same:
         C.union(a, b, force=True)
+    for g in keep or ():
+        for m in g[1:]:
+            C.union(g[0], m, force=True)
     for a, b in not_same:
         if C.find(a) == C.find(b):
             warnings.append(
@@ -146,6 +158,14 @@ def cluster(f: Features, same: list, not_same: list, progress: Progress = None, 
     o_cols = np.flatnonzero(kinds == ord("o"))
     has_org = (np.asarray(f.T[:, o_cols].sum(axis=1)).ravel() > 0).astype(np.float32)
     changed: Optional[np.ndarray] = None
+    group_of: Optional[list[int]] = None
+    if keep is not None:
+        # a component is untouched when it is exactly one kept group
+        group_of = [-1] * n
+        for gi, g in enumerate(keep):
+            for m in g:
+                group_of[m] = gi
+        changed = _changed(C, group_of, keep, n)
     for rnd in (1, 2):
         for conf, ia, ib, reason in _name_context(f, C, W, strong, topic, has_org, stats, changed):
             link = R.Link(ia, ib, conf, reason, "name")
@@ -167,8 +187,12 @@ def cluster(f: Features, same: list, not_same: list, progress: Progress = None, 
         changed = np.fromiter((C.find(i) in grown for i in range(n)), dtype=bool, count=n)
 
     comps = C.components()
+    frozen: set[int] = set()
+    if keep is not None:
+        still = _changed(C, group_of, keep, n)
+        frozen = {f.ids[i] for i in np.flatnonzero(~still).tolist()}
     components = [sorted(m) for m in comps.values()]
-    out = Outcome(components=components, warnings=warnings)
+    out = Outcome(components=components, warnings=warnings, frozen=frozen)
     root = [0] * n
     for r, members in comps.items():
         for m in members:
@@ -205,6 +229,14 @@ def cluster(f: Features, same: list, not_same: list, progress: Progress = None, 
     return out
 
 
+def _changed(C: Clusters, group_of: list[int], keep: list[list[int]], n: int) -> np.ndarray:
+    """Identities whose component is not exactly one kept group (new, changed, or joined)."""
+    roots = [C.find(i) for i in range(n)]
+    size: Counter = Counter(roots)
+    ok = {roots[g[0]] for g in keep if size[roots[g[0]]] == len(g)}
+    return np.fromiter((r not in ok for r in roots), dtype=bool, count=n)
+
+
 def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, changed: Optional[np.ndarray]):
     """Rule 4 over the current components: candidate pairs through name blocks, their shared
     context as sparse products (all pairs at once), then names compared and reasons written for
@@ -234,13 +266,19 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
                 b = bid[k] = len(bid)
             blk.append(b)
             nodes.append(node)
-    pairs = R.candidate_pairs(
-        (np.frombuffer(blk, np.int32).astype(np.int64), np.frombuffer(nodes, np.int32).astype(np.int64)), Tn, strong, topic,
-        np.diff(bounds),
-    )
-    if changed is not None and len(pairs):
+    blk_a = np.frombuffer(blk, np.int32).astype(np.int64)
+    nodes_a = np.frombuffer(nodes, np.int32).astype(np.int64)
+    ch = None
+    if changed is not None:
         ch = np.zeros(n_nodes, bool)
         ch[node_of_ident[changed]] = True
+        # only blocks holding a changed node can yield a pair worth scoring
+        live = np.zeros(len(bid), bool)
+        live[blk_a[ch[nodes_a]]] = True
+        sel = live[blk_a]
+        blk_a, nodes_a = blk_a[sel], nodes_a[sel]
+    pairs = R.candidate_pairs((blk_a, nodes_a), Tn, strong, topic, np.diff(bounds))
+    if ch is not None and len(pairs):
         pairs = pairs[ch[pairs[:, 0]] | ch[pairs[:, 1]]]
     words = f.vocab.words
     cache: dict[int, R.Node] = {}
@@ -591,7 +629,8 @@ def write(
             "SELECT id, identity_a, identity_b FROM identitylink WHERE identity_a IN (SELECT id FROM _resolve_scope) "
             "OR identity_b IN (SELECT id FROM _resolve_scope)",
         )
-    stale = [(lid,) for lid, a, b in existing_links if (a, b) not in out.links]
+    frozen = out.frozen
+    stale = [(lid,) for lid, a, b in existing_links if (a, b) not in out.links and not (a in frozen and b in frozen)]
     _many(conn, "DELETE FROM identitylink WHERE id = ?", stale)
     rows = [(a, b, reason, conf, status, stamp) for (a, b), (reason, conf, status) in out.links.items()]
     _many(
@@ -636,6 +675,16 @@ def write_keys(conn: Connection, f: Features, which: Optional[Iterable[int]], *,
 # --- the pass ------------------------------------------------------------------------------
 
 
+def _kept_groups(f: Features, dirty: Iterable[int]) -> list[list[int]]:
+    """The unchanged identities of each stored person in scope, as local index groups."""
+    dirt = set(dirty)
+    groups: dict[int, list[int]] = {}
+    for i, pid in enumerate(f.old_pid):
+        if pid is not None and f.ids[i] not in dirt:
+            groups.setdefault(pid, []).append(i)
+    return list(groups.values())
+
+
 def resolve(engine: Engine, *, full: bool = False, progress: Progress = None) -> dict:
     """Cluster identities into people. Returns counts: identities, people, new, merged,
     suggestions, elapsed (seconds), and `scope` (identities compared), `mode`, `warnings`."""
@@ -668,7 +717,8 @@ def resolve(engine: Engine, *, full: bool = False, progress: Progress = None) ->
             scope_n = 0
         if f is not None and len(f):
             same, not_same = decisions_for(conn, f)
-            out = cluster(f, same, not_same, progress, Stats(f) if full else Stats(f, conn))
+            keep = None if full else _kept_groups(f, dirty)
+            out = cluster(f, same, not_same, progress, Stats(f) if full else Stats(f, conn), keep)
             warnings += out.warnings
             if progress:
                 progress("write", 0, 1)
