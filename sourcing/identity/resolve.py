@@ -575,10 +575,13 @@ def write(
     next_id = _next_person_id(conn)
     stamp = _now()
     inserts, updates = [], []
+    frozen = out.frozen
     for ci, members in enumerate(comps):
+        pid = pid_of[ci]
+        if frozen and pid in existing and f.ids[members[0]] in frozen:
+            continue  # an untouched person: same identities, same display fields
         d = display(f, members)
         vals = tuple(d[k] for k in DISPLAY_FIELDS)
-        pid = pid_of[ci]
         if pid is None or pid not in existing:
             if pid is None:
                 pid = next_id
@@ -629,7 +632,6 @@ def write(
             "SELECT id, identity_a, identity_b FROM identitylink WHERE identity_a IN (SELECT id FROM _resolve_scope) "
             "OR identity_b IN (SELECT id FROM _resolve_scope)",
         )
-    frozen = out.frozen
     stale = [(lid,) for lid, a, b in existing_links if (a, b) not in out.links and not (a in frozen and b in frozen)]
     _many(conn, "DELETE FROM identitylink WHERE id = ?", stale)
     rows = [(a, b, reason, conf, status, stamp) for (a, b), (reason, conf, status) in out.links.items()]
