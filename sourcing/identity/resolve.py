@@ -388,15 +388,7 @@ def _expand(conn: Connection, f: Features) -> set[int]:
     ):
         scope.add(a)
         scope.add(b)
-    scope_table(conn, scope)
-    scope |= {
-        r[0]
-        for r in _rows(
-            conn,
-            "SELECT id FROM identity WHERE person_id IN "
-            "(SELECT DISTINCT person_id FROM identity WHERE id IN (SELECT id FROM _resolve_scope))",
-        )
-    }
+    scope |= _whole_people(conn, scope)
     return scope
 
 
@@ -749,13 +741,10 @@ def resolve(engine: Engine, *, full: bool = False, progress: Progress = None) ->
     }
 
 
-def resolve_ids(
-    conn: Connection, identity_ids: Iterable[int], *, prefer: Iterable[int] = (), detach: Iterable[int] = ()
-) -> dict:
-    """Re-cluster the people of these identities now (after a human decision), on `conn`."""
-    scope = set(identity_ids)
+def _whole_people(conn: Connection, scope: set[int]) -> set[int]:
+    """Every identity of the people the scope touches: a person is re-clustered whole."""
     scope_table(conn, scope)
-    scope |= {
+    return {
         r[0]
         for r in _rows(
             conn,
@@ -763,6 +752,14 @@ def resolve_ids(
             "(SELECT DISTINCT person_id FROM identity WHERE id IN (SELECT id FROM _resolve_scope))",
         )
     }
+
+
+def resolve_ids(
+    conn: Connection, identity_ids: Iterable[int], *, prefer: Iterable[int] = (), detach: Iterable[int] = ()
+) -> dict:
+    """Re-cluster the people of these identities now (after a human decision), on `conn`."""
+    scope = set(identity_ids)
+    scope |= _whole_people(conn, scope)
     f = load(conn, scope, _topics())
     same, not_same = decisions_for(conn, f)
     out = cluster(f, same, not_same, stats=Stats(f, conn))
