@@ -289,6 +289,18 @@ def _co_members(A: sp.csr_matrix, own: list[tuple], n_tok: int) -> sp.csr_matrix
     return _binary(C)
 
 
+def _groups_and_co_members(conn: Connection, f: Features, allrows: list) -> tuple[dict[int, int], sp.csr_matrix]:
+    """Index the groups (papers, talks) of (member identity, group) rows and give each member the
+    name tokens of its groups' other members: (group -> column, members x tokens)."""
+    gidx: dict[int, int] = {}
+    for _, g in allrows:
+        if g not in gidx:
+            gidx[g] = len(gidx)
+    idx, own = _ext_index(conn, f, (a for a, _ in allrows))
+    A = _incidence([(idx[a], gidx[g]) for a, g in allrows], (len(own), len(gidx)))
+    return gidx, _co_members(A, own, len(f.vocab))
+
+
 def load(conn: Connection, ids: Optional[Iterable[int]], topics: Topics, progress=None) -> Features:
     """Load identities (all when `ids` is None) with their keys and context."""
     scoped = ids is not None
@@ -419,13 +431,7 @@ def _load_papers(conn: Connection, f: Features, scoped: bool, topics: Topics):
     else:
         pw = pw_id = ""
         allrows = [(a, p) for a, p, _ in mine]
-    pidx: dict[int, int] = {}
-    for _, p in allrows:
-        if p not in pidx:
-            pidx[p] = len(pidx)
-    idx, own = _ext_index(conn, f, (a for a, _ in allrows))
-    A = _incidence([(idx[a], pidx[p]) for a, p in allrows], (len(own), len(pidx)))
-    C = _co_members(A, own, len(V))
+    pidx, C = _groups_and_co_members(conn, f, allrows)
     info = _Coo()
     for pid, key, cats, title in _rows(conn, f"SELECT id, key, categories, title FROM paper{pw_id}"):
         if pid not in pidx:
@@ -480,13 +486,7 @@ def _load_talks(conn: Connection, f: Features, scoped: bool, topics: Topics):
     else:
         tw = tw_id = ""
         allrows = mine
-    tidx: dict[int, int] = {}
-    for _, t in allrows:
-        if t not in tidx:
-            tidx[t] = len(tidx)
-    idx, own = _ext_index(conn, f, (a for a, _ in allrows))
-    A = _incidence([(idx[a], tidx[t]) for a, t in allrows], (len(own), len(tidx)))
-    C = _co_members(A, own, len(V))
+    tidx, C = _groups_and_co_members(conn, f, allrows)
     info = _Coo()
     for tid, event_id, tags, title in _rows(conn, f"SELECT id, event_id, tags, title FROM talk{tw_id}"):
         if tid not in tidx:
