@@ -39,3 +39,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "corpus" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.realdata)
+
+
+def sigkill_when(child, reached, timeout: float, what: str = "half-way") -> None:
+    """Wait until `reached()` while `child` runs, then SIGKILL it (a crash at that moment)."""
+    import signal
+    import time
+
+    try:
+        deadline = time.monotonic() + timeout
+        while not reached():
+            assert child.poll() is None, f"the child ended before it got {what}"
+            assert time.monotonic() < deadline, f"the child never got {what}"
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+
+
+@pytest.fixture
+def kill_when():
+    """`kill_when(child, reached, timeout)`: SIGKILL a child process once `reached()` is true."""
+    return sigkill_when

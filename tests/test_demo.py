@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -64,7 +62,7 @@ def test_sourcing_demo_prints_lead_lists_and_writes_a_shortlist_csv(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_real_run_killed_half_way_then_run_again_equals_an_uninterrupted_run(world_factory, tmp_path):
+def test_a_real_run_killed_half_way_then_run_again_equals_an_uninterrupted_run(world_factory, tmp_path, kill_when):
     from sourcing.world.server import config_text
 
     world = world_factory(size=120, rate_limit=1_000_000)
@@ -90,17 +88,7 @@ def test_a_real_run_killed_half_way_then_run_again_equals_an_uninterrupted_run(w
 
     child = subprocess.Popen([SOURCING, "--config", str(killed_cfg), "run"], env=env, cwd=tmp_path,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while not in_pulls():
-            assert child.poll() is None, "the run ended before it was half-way"
-            assert time.monotonic() < deadline, "the run never got half-way"
-            time.sleep(0.05)
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    kill_when(child, in_pulls, 120)
     half = counts(db)
     assert 0 < half["activity"] and half["person"] == 0  # killed inside GitHub, before resolution
 

@@ -8,7 +8,6 @@ storage.ingest.store), with checkpoints, exactly as the real collectors do. Run 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -192,27 +191,17 @@ def test_a_second_run_on_the_same_database_is_refused_while_one_runs(engine):
     assert run_pipeline(engine, Config(), steps=standin_steps(), only=["score"]).status == "ok"
 
 
-def _killed_half_way(db_url: str, tmp_path: Path) -> int:
+def _killed_half_way(db_url: str, tmp_path: Path, kill_when) -> int:
     """Start the stand-in pipeline in a child, SIGKILL it half-way through arxiv; the run id."""
     flag = tmp_path / "blocked"
     env = {**os.environ, "BLOCK_FLAG": str(flag)}
     child = subprocess.Popen([sys.executable, "-c", CHILD, __file__, db_url, "--block"], env=env, cwd=tmp_path)
-    try:
-        deadline = time.monotonic() + 60
-        while not flag.exists():
-            assert child.poll() is None, "the child died before reaching half-way"
-            assert time.monotonic() < deadline, "the child never reached half-way"
-            time.sleep(0.05)
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    kill_when(child, flag.exists, 60)
     return child
 
 
-def test_a_run_killed_half_way_then_run_again_completes_without_duplicates(engine, db_url, tmp_path):
-    _killed_half_way(db_url, tmp_path)
+def test_a_run_killed_half_way_then_run_again_completes_without_duplicates(engine, db_url, tmp_path, kill_when):
+    _killed_half_way(db_url, tmp_path, kill_when)
     with engine.connect() as conn:
         killed = conn.execute(select(Run.__table__.c.id)).scalar_one()
     assert run_row(engine, killed)["status"] == "running"  # nobody could write its end
@@ -228,8 +217,8 @@ def test_a_run_killed_half_way_then_run_again_completes_without_duplicates(engin
     assert steps_of(engine, killed)["arxiv"] == "interrupted"
 
 
-def test_a_killed_run_can_be_resumed_as_the_same_run(engine, db_url, tmp_path):
-    _killed_half_way(db_url, tmp_path)
+def test_a_killed_run_can_be_resumed_as_the_same_run(engine, db_url, tmp_path, kill_when):
+    _killed_half_way(db_url, tmp_path, kill_when)
     calls = []
 
     def spy(name):
