@@ -546,16 +546,43 @@ def _load_repos(conn: Connection, f: Features, scoped: bool, topics: Topics):
             info.add(ridx[rid], [V("r:%d" % rid)] + [V("t:" + x) for x in t])
     width = len(V)
     out = R @ info.csr((len(ridx), width))
-    # co-contributors of small repos: context like co-authors
+    # co-contributors of small repos: context like co-authors. Sizes and members are counted
+    # database-wide: a scoped load sees a few of a big repository's contributors, and taking it
+    # for a small team gave an account co-contributor "co-authors" a full resolve never sees
     sizes = np.asarray(R.sum(axis=0)).ravel()
-    small = (sizes > 1) & (sizes <= SMALL_REPO)
-    if small.any():
-        Rs = R[:, np.flatnonzero(small)]
-        C = _co_members(Rs, f.ctok, len(V))
-        C.resize((n, len(V)))
-        out.resize((n, len(V)))
+    local_small = [r for r in ridx if sizes[ridx[r]] <= SMALL_REPO]
+    if scoped:
+        members = _repo_members(conn, local_small)
+        allrows = [(a, r) for r, ms in members.items() if 1 < len(ms) <= SMALL_REPO for a in ms]
+    else:
+        keep = {r for r in local_small if sizes[ridx[r]] > 1}
+        allrows = [(a, r) for a, r in pairs if r in keep]
+    if allrows:
+        _, C = _groups_and_co_members(conn, f, allrows)
+        C = C[:n]
+        C.resize((n, width))
+        out.resize((n, width))
         out = out + C
     return _binary(out)
+
+
+def _repo_members(conn: Connection, repos: list[int]) -> dict[int, set[int]]:
+    """Identities working on each repository, database-wide (stopping past SMALL_REPO: a bigger
+    one gives no co-contributor context anyway)."""
+    out: dict[int, set[int]] = {r: set() for r in repos}
+    for start in range(0, len(repos), 500):
+        chunk = repos[start : start + 500]
+        q = ",".join("?" * len(chunk))
+        for r, a in _rows(conn, f"SELECT repo_id, identity_id FROM repocontributor WHERE repo_id IN ({q})", tuple(chunk)):
+            out[r].add(a)
+    for r in repos:
+        if len(out[r]) <= SMALL_REPO:
+            # reviewers and issue authors missing from the contributors listing
+            for (a,) in _rows(
+                conn, "SELECT DISTINCT identity_id FROM activity WHERE repo_id = ? LIMIT ?", (r, SMALL_REPO + 1)
+            ):
+                out[r].add(a)
+    return out
 
 
 class Stats:
