@@ -585,6 +585,48 @@ def _repo_members(conn: Connection, repos: list[int]) -> dict[int, set[int]]:
     return out
 
 
+def _variant_key(gkey: str) -> str:
+    """"fedorov|m=marie" -> "fedorov|m=mr": spelling variants (Mary, Marie) share a key."""
+    block, _, given = gkey.partition("=")
+    return f"{block}={N.skeleton(given) or given}"
+
+
+SHARED_SUPPORT = 2  # identities naming one organisation before it counts as one wearer's
+
+
+def shared_names(f: Features) -> tuple[set[str], set[str]]:
+    """Full names ("family|i=given" keys) known to belong to two or more people: identities with
+    the name state organisations that never meet, each at least twice (a GitHub profile's company
+    counts twice: it speaks for the whole account). Returns (keys, their "family|i" blocks).
+    Conservative by design: a person who changed jobs makes their name look shared, which only
+    turns their weakest links into suggestions."""
+    if f.T is None:
+        return set(), set()
+    o_cols = np.flatnonzero(f.vocab.kinds() == ord("o"))
+    if not len(o_cols):
+        return set(), set()
+    O = f.T[:, o_cols].tocsr()
+    sigs: dict[str, Counter] = {}
+    for i in np.flatnonzero(np.diff(O.indptr)).tolist():
+        if not f.gkeys[i]:
+            continue
+        sig = frozenset(O.indices[O.indptr[i] : O.indptr[i + 1]].tolist())
+        w = SHARED_SUPPORT if f.source[i] == "github" else 1
+        for k in f.gkeys[i]:
+            sigs.setdefault(_variant_key(k), Counter())[sig] += w
+    shared = set()
+    for k, cnt in sigs.items():
+        groups: list[frozenset] = []
+        for sig, c in cnt.most_common():
+            if c < SHARED_SUPPORT:
+                break
+            if not any(sig & g for g in groups):
+                groups.append(sig)
+        if len(groups) > 1:
+            shared.add(k)
+    return shared, {k.partition("=")[0] for k in shared}
+
+
 class Stats:
     """Global counts the rules weigh evidence with: how many identities carry a name (a co-author
     on hundreds of papers is weak evidence that two authors are one), and which full given names
@@ -595,6 +637,9 @@ class Stats:
 
     def __init__(self, f: Features, conn: Optional[Connection] = None):
         self.conn = conn
+        # both modes from what is loaded: an incremental scope holds every identity of the dirty
+        # identities' name blocks, which is where these names are looked up
+        self._shared, self._shared_blocks = shared_names(f)
         self._count: dict[str, int] = {}
         self._givens: dict[str, frozenset] = {}
         self._ambiguous: dict[str, bool] = {}
@@ -675,6 +720,15 @@ class Stats:
             )
             got = self._givens[block] = frozenset(k.partition("=")[2] for (k,) in rows)
         return got
+
+    def shared(self, name: Optional[N.Name]) -> bool:
+        """Is this name (or, for an initial, some name of its block) known to be two people's?"""
+        if name is None or not self._shared_blocks:
+            return False
+        gk = N.given_keys(name)
+        if gk:
+            return any(_variant_key(k) in self._shared for k in gk)
+        return bool(N.block_keys(name) & self._shared_blocks)
 
     def ambiguous(self, block: str) -> bool:
         """Does this block hold full given names that cannot be one person's (Taylor, Tomasz)?"""

@@ -166,9 +166,12 @@ def cluster(
             for m in g:
                 group_of[m] = gi
         changed = _changed(C, group_of, keep, n)
+    contests: list[tuple[float, R.Link]] = []
     for rnd in (1, 2):
-        for conf, ia, ib, reason in _name_context(f, C, W, strong, topic, has_org, stats, changed):
+        for conf, ia, ib, reason, contested in _name_context(f, C, W, strong, topic, has_org, stats, changed):
             link = R.Link(ia, ib, conf, reason, "name")
+            if contested:
+                contests.append((contested, link))
             if conf >= R.AUTO:
                 if C.find(ia) == C.find(ib):
                     continue
@@ -185,6 +188,11 @@ def cluster(
         if not grown or rnd == 2:
             break
         changed = np.fromiter((C.find(i) in grown for i in range(n)), dtype=bool, count=n)
+
+    if contests:
+        accepted += _settle(f, C, contests, suggested, has_org)
+        if progress:
+            progress("shared names", 1, 1)
 
     comps = C.components()
     frozen: set[int] = set()
@@ -229,6 +237,64 @@ def cluster(
     return out
 
 
+CONTEST_MARGIN = 0.12
+
+
+def _settle(
+    f: Features, C: Clusters, contests: list[tuple[float, R.Link]], suggested: list[R.Link], has_org: np.ndarray
+) -> list[R.Link]:
+    """Links held back because two people wear the name (or an initial fits several), settled
+    where the evidence is one-sided: a piece (a paper without affiliation, an account without a
+    company, an author known by initials) joins the wearer it matches best when that match would
+    have been automatic and every other wearer scores at least CONTEST_MARGIN lower. A wearer is a
+    component with a full name that states an organisation, holds a GitHub account or has grown
+    to three identities; other pieces are fragments of the same question, not rivals. Returns
+    the links that joined."""
+    raw = {id(l): c for c, l in contests}
+    n = len(f)
+    roots = [C.find(i) for i in range(n)]
+    size = Counter(roots)
+    full = {roots[i] for i in range(n) if f.name[i] is not None and f.name[i].is_full}
+    org_roots = {roots[i] for i in np.flatnonzero(has_org).tolist()}
+    known = org_roots | {roots[i] for i, lg in enumerate(f.login) if lg} | {r for r, c in size.items() if c >= 3}
+    wearers = full & known
+    # a piece: no organisation of its own, or only initials (an "M. Stenridge" paper at Tübingen
+    # is a piece the Stenridges at Tübingen and at Google compete for)
+    pieces = {r for r in set(roots) if r not in org_roots or r not in full}
+    partners: dict[int, dict[int, tuple[float, R.Link]]] = {}
+    for link in suggested:
+        if link.rule != "name":
+            continue
+        ra, rb = C.find(link.a), C.find(link.b)
+        if ra == rb:
+            continue
+        c = raw.get(id(link), link.confidence)
+        for x, y in ((ra, rb), (rb, ra)):
+            if x not in pieces:
+                continue
+            if y not in wearers:
+                continue
+            got = partners.setdefault(x, {})
+            if y not in got or c > got[y][0]:
+                got[y] = (c, link)
+    out: list[R.Link] = []
+    joined: set[int] = set()
+    for x, got in sorted(partners.items(), key=lambda kv: -max(c for c, _ in kv[1].values())):
+        ranked = sorted(got.values(), key=lambda cl: -cl[0])
+        best, link = ranked[0]
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        if best < R.AUTO or best - second < CONTEST_MARGIN or id(link) not in raw:
+            continue
+        if C.find(link.a) == C.find(link.b):
+            continue
+        ok, _ = C.union(link.a, link.b)
+        if ok:
+            joined.add(id(link))
+            out.append(R.Link(link.a, link.b, best, link.reason + f" (the likelier of them: next best {second:.2f})", "name"))
+    suggested[:] = [l for l in suggested if id(l) not in joined]
+    return out
+
+
 def _changed(C: Clusters, group_of: list[int], keep: list[list[int]], n: int) -> np.ndarray:
     """Identities whose component is not exactly one kept group (new, changed, or joined)."""
     roots = [C.find(i) for i in range(n)]
@@ -247,11 +313,11 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
     uniq, node_of_ident = np.unique(roots, return_inverse=True)
     n_nodes = len(uniq)
     M = sp.csr_matrix((np.ones(n, np.float32), (node_of_ident, np.arange(n))), shape=(n_nodes, n))
-    Tn = M @ f.T
-    Tn.data[:] = 1
-    org_members = M @ has_org
     order = np.argsort(node_of_ident, kind="stable")
     bounds = np.searchsorted(node_of_ident[order], np.arange(n_nodes + 1))
+    Tn = (M @ f.T).tocsr()
+    Tn.data = R.token_trust(Tn, f.vocab.kinds(), np.diff(bounds))
+    org_members = M @ has_org
     # name blocks of each node
     bid: dict[str, int] = {}
     blk, nodes = array("i"), array("i")
@@ -321,7 +387,7 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
         u = UB[k]
         while heap and -heap[0][0] >= u:
             top = heapq.heappop(heap)
-            yield -top[0], top[3], top[4], top[5]
+            yield -top[0], top[3], top[4], top[5], top[6]
         x, y = int(X[k]), int(Y[k])
         if C.find(int(first[x])) == C.find(int(first[y])):
             continue
@@ -329,15 +395,19 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
         if not full_keep[k] and not (nx.papers and ny.papers):
             continue  # a broad field alone joins two papers' authors, nobody else
         common: dict[str, list[str]] = {}
-        for t in S.indices[S.indptr[k] : S.indptr[k + 1]].tolist():
+        trust: dict[str, float] = {}
+        lo, hi = S.indptr[k], S.indptr[k + 1]
+        for t, v in zip(S.indices[lo:hi].tolist(), S.data[lo:hi].tolist()):
             w = words[t]
             common.setdefault(w[0], []).append(w[2:])
-        got = R.score(nx, ny, F[k].tolist(), common, stats)
-        if got is not None and got[0] >= R.SUGGEST:
-            heapq.heappush(heap, (-got[0], f.ids[got[1]], f.ids[got[2]], got[1], got[2], got[3]))
+            if v < 1:
+                trust[w[2:]] = v
+        got = R.score(nx, ny, F[k].tolist(), common, stats, trust)
+        if got is not None and (got[0] >= R.SUGGEST or got[4] >= R.AUTO):
+            heapq.heappush(heap, (-got[0], f.ids[got[1]], f.ids[got[2]], got[1], got[2], got[3], got[4]))
     while heap:
         top = heapq.heappop(heap)
-        yield -top[0], top[3], top[4], top[5]
+        yield -top[0], top[3], top[4], top[5], top[6]
 
 # --- scope ---------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ KEY_CONFIDENCE = {"g": 0.99, "or": 0.98, "e": 0.97, "tw": 0.95, "ma": 0.95, "li"
 SHARED_KEY_ANCHORS = 3  # more distinct name groups than this on one key: a shared address, ignored
 CONFLICT_CONFIDENCE = 0.6  # exact key, but names disagree or two GitHub accounts share it
 
+FAMOUS_REPO = 50  # contributors beyond which a paper's "code" link names a framework it used
 REPO_MAX_CONTRIBUTORS = 5000  # beyond this, rule 3 compares names through blocking keys only
 
 
@@ -60,6 +61,15 @@ def _names_ok(f: Features, a: int, b: int) -> bool:
     return False
 
 
+def _strict_names_ok(f: Features, a: int, b: int) -> bool:
+    """For a homepage ("ostridge.github.io" is claimed by Yan and Mathias Ostridge): two full
+    names must be compatible, a shared family name is not enough."""
+    na, nb = f.name[a], f.name[b]
+    if na is not None and nb is not None and na.is_full and nb.is_full:
+        return N.compat(na, nb) > 0
+    return _names_ok(f, a, b)
+
+
 def key_links(f: Features, groups: dict[str, list[int]]) -> list[Link]:
     """Rules 1-2: identities sharing an exact key, linked star-wise to the group's anchor."""
     out: list[Link] = []
@@ -76,7 +86,8 @@ def key_links(f: Features, groups: dict[str, list[int]]) -> list[Link]:
         anchors: list[int] = []
         pending: list[Link] = []
         for m in members:
-            anchor = next((a for a in anchors if _names_ok(f, a, m)), None)
+            ok = _strict_names_ok if kind == "hp" else _names_ok
+            anchor = next((a for a in anchors if ok(f, a, m)), None)
             if anchor is None:
                 anchors.append(m)
                 if len(anchors) > 1:
@@ -160,10 +171,15 @@ def code_links(f: Features, login_owner: dict[str, int]) -> list[Link]:
         for a, c, _ in matches:
             per_author[a] = per_author.get(a, 0) + 1
             per_contrib[c] = per_contrib.get(c, 0) + 1
+        famous = len(candidates) > FAMOUS_REPO
         for a, c, g in matches:
             unique = per_author[a] == 1 and per_contrib[c] == 1
             is_owner = c in owners
-            if unique:
+            if unique and famous and not is_owner and g < N.FULL:
+                # "code at pytorch/pytorch": thousands of contributors, and initials or a login
+                # like "msmirnov2" fit many of them
+                conf = 0.65
+            elif unique:
                 conf = 0.86 + (0.06 if g == N.FULL else 0.0) + (0.04 if is_owner else 0.0)
             else:
                 conf = 0.65
@@ -219,24 +235,25 @@ def node_of(f: Features, members: list[int], org_members: int = 0) -> Node:
     return Node(members, list(names.values()), logins, bot, org_members, papers)
 
 
-def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str]:
-    """Best name compatibility between two nodes: (grade, block, member of x, member of y, said)."""
-    best = (0.0, "", -1, -1, "")
+def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str, tuple]:
+    """Best name compatibility between two nodes: (grade, block, member of x, member of y, said,
+    the two names compared (None for a login))."""
+    best = (0.0, "", -1, -1, "", ())
     for na, ia in x.names:
         for nb, ib in y.names:
             g, block = N.match(na, nb)
             if g > best[0]:
-                best = (g, block, ia, ib, f"'{na.raw[:60]}' ~ '{nb.raw[:60]}'")
+                best = (g, block, ia, ib, f"'{na.raw[:60]}' ~ '{nb.raw[:60]}'", (na, nb))
     for lg, ia in x.logins:
         for nb, ib in y.names:
             g = N.login_grade(lg, nb) * 0.95
             if g > best[0]:
-                best = (g, "", ia, ib, f"login '{lg}' ~ '{nb.raw[:60]}'")
+                best = (g, "", ia, ib, f"login '{lg}' ~ '{nb.raw[:60]}'", (nb,))
     for lg, ib in y.logins:
         for na, ia in x.names:
             g = N.login_grade(lg, na) * 0.95
             if g > best[0]:
-                best = (g, "", ia, ib, f"'{na.raw[:60]}' ~ login '{lg}'")
+                best = (g, "", ia, ib, f"'{na.raw[:60]}' ~ login '{lg}'", (na,))
     return best
 
 
@@ -312,6 +329,21 @@ def weight_matrix(f: Features, df: np.ndarray, stats) -> sp.csr_matrix:
     return sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, len(FEATURES)))
 
 
+BIG_CLUSTER = 6  # members from which a token seen on only one of them is a one-off
+ONE_OFF = 0.35  # what such a co-author, topic or field is worth (of a repeated one)
+
+
+def token_trust(Tn: sp.csr_matrix, kinds: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Per stored entry of Tn (nodes x tokens, counts of members holding the token): how much it
+    counts when shared. A prolific author's cluster has hundreds of co-authors and every topic of
+    the field, so a namesake shares a few of them by chance; the co-authors and topics that recur
+    in the cluster are the ones that say "this is the same person"."""
+    rows = np.repeat(np.arange(Tn.shape[0]), np.diff(Tn.indptr))
+    noisy = np.isin(kinds, np.frombuffer(b"ctk", np.uint8))[Tn.indices]
+    one_off = noisy & (Tn.data < 2) & (size[rows] >= BIG_CLUSTER)
+    return np.where(one_off, ONE_OFF, 1.0).astype(np.float32)
+
+
 def upper_bound(F: np.ndarray) -> np.ndarray:
     """The best confidence a pair with these shared features could reach (full names, no doubt)."""
     c, _, r, o, d, v, l, t, k = (F[:, j].astype(np.float64) for j in range(len(FEATURES)))
@@ -324,16 +356,22 @@ def upper_bound(F: np.ndarray) -> np.ndarray:
     )
 
 
-def score(x: Node, y: Node, feats, common: dict[str, list[str]], stats) -> Optional[tuple[float, int, int, str]]:
-    """(confidence, member of x, member of y, reason) for two nodes sharing `common` context
-    (with `feats` its FEATURES sums), or None when their names cannot be one person's."""
+def score(
+    x: Node, y: Node, feats, common: dict[str, list[str]], stats, trust: Optional[dict[str, float]] = None
+) -> Optional[tuple[float, int, int, str]]:
+    """(confidence, member of x, member of y, reason, contested) for two nodes sharing `common`
+    context (with `feats` its FEATURES sums), or None when their names cannot be one person's.
+    `contested`: the confidence before a shared name or an ambiguous initial held it back (0 when
+    nothing did): what resolve's contest between the name's wearers weighs. `trust`:
+    co-author tokens that count for less (a big cluster's one-off co-author, see token_trust)."""
     if x.bot or y.bot or not common:
         return None
-    g, block, ia, ib, said = _grade(x, y)
+    g, block, ia, ib, said, compared = _grade(x, y)
     if g <= 0:
         return None
     word = GRADE_WORD.get(g) or GRADE_WORD.get(round(g / 0.95, 2), "login")
-    if g == N.INITIAL and block and stats is not None and stats.ambiguous(block):
+    ambiguous = g == N.INITIAL and bool(block) and stats is not None and stats.ambiguous(block)
+    if ambiguous:
         g = AMBIGUOUS_INITIAL
         word = "initials (ambiguous)"
     conf = BASE.get(g) or LOGIN_BASE.get(g) or (0.38 if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
@@ -343,7 +381,7 @@ def score(x: Node, y: Node, feats, common: dict[str, list[str]], stats) -> Optio
         # exact here: one co-author read in both orders counts once (the sums only bound it)
         people = _distinct_people(common["c"])
         common["c"] = people
-        ws = [coauthor_weight(stats.count(x) if stats is not None else 1) for x in people]
+        ws = [coauthor_weight(stats.count(x) if stats is not None else 1) * (trust or {}).get(x, 1.0) for x in people]
         c, rare = sum(ws), max(ws) >= 0.3
     conf += min(c, 0.45) + min(r, 0.30) + min(o, 0.25)
     conf += (0.05 if o else 0.20) if d else 0.0
@@ -361,17 +399,26 @@ def score(x: Node, y: Node, feats, common: dict[str, list[str]], stats) -> Optio
             # both name an organisation, and never the same one: more so the more often they do
             conf -= 0.45 if min(xo, yo) >= 2 else 0.2
             parts.append("but different organisations")
-    if not (c or r or o or d or v) and not (x.papers and y.papers) and t < NEED_TOPICS:
-        # a broad field places two papers' authors together, not a GitHub account or a speaker:
-        # those need specific topics (a talk's tags, a bio's "I work on ...", a title's keywords).
+    if not (c or r or o or d or v) and not (x.papers and y.papers):
+        # topics and a broad field place two papers' authors together, not a GitHub account or a
+        # speaker: those need something specific (a co-author, a repository, an organisation...).
         # A cluster holding papers has a field of its own (a prolific author's GitHub account
         # joined to their papers still meets their next paper through the papers' field)
         conf = min(conf, AUTO - 0.05)
-    if word == "initials (ambiguous)" and not (o or d or rare):
-        conf = min(conf, AUTO - 0.05)  # which of the namesakes? only a human can tell
+    # as if the initial were unambiguous: what the contest between the namesakes starts from
+    uncapped = conf + (BASE[N.INITIAL] - 0.38 if ambiguous else 0.0)
+    if ambiguous and not (o or d or rare):
+        conf = min(conf, AUTO - 0.05)  # which of the namesakes? a contest, or a human, decides
+    shared = not (o or d or r) and stats is not None and any(stats.shared(nm) for nm in compared)
+    if shared:
+        # two people are known to wear this name (at organisations that never meet): co-authors
+        # and topics drawn from one field cannot tell which of them this is on their own
+        conf = min(conf, AUTO - 0.05)
+        parts.append("but the name is worn by people at different organisations")
+    contested = round(min(uncapped, 0.97), 4) if (ambiguous or shared) and uncapped > conf else 0.0
     conf = round(min(conf, 0.97), 4)
     reason = f"{word} {said}, and shared " + "; ".join(parts)
-    return conf, ia, ib, reason
+    return conf, ia, ib, reason, contested
 
 
 def _group_pairs(
