@@ -157,6 +157,8 @@ def cluster(
     topic = np.flatnonzero((kinds == ord("t")) | (kinds == ord("k")))
     o_cols = np.flatnonzero(kinds == ord("o"))
     has_org = (np.asarray(f.T[:, o_cols].sum(axis=1)).ravel() > 0).astype(np.float32)
+    # a GitHub profile's company speaks for the whole account: it counts as often as two papers
+    has_org *= np.where(np.asarray(f.source) == "github", 2.0, 1.0).astype(np.float32)
     changed: Optional[np.ndarray] = None
     group_of: Optional[list[int]] = None
     if keep is not None:
@@ -190,7 +192,7 @@ def cluster(
         changed = np.fromiter((C.find(i) in grown for i in range(n)), dtype=bool, count=n)
 
     if contests:
-        accepted += _settle(f, C, contests, suggested, has_org)
+        accepted += _settle(f, C, contests, suggested, has_org, W, stats)
         if progress:
             progress("shared names", 1, 1)
 
@@ -238,59 +240,99 @@ def cluster(
 
 
 CONTEST_MARGIN = 0.12
+PIECE_MAX = 3  # identities from which a component is somebody, not a piece to hand out
 
 
 def _settle(
-    f: Features, C: Clusters, contests: list[tuple[float, R.Link]], suggested: list[R.Link], has_org: np.ndarray
+    f: Features, C: Clusters, contests: list[tuple[float, R.Link]], suggested: list[R.Link], has_org: np.ndarray,
+    W: sp.csr_matrix, stats: Stats,
 ) -> list[R.Link]:
     """Links held back because two people wear the name (or an initial fits several), settled
     where the evidence is one-sided: a piece (a paper without affiliation, an account without a
     company, an author known by initials) joins the wearer it matches best when that match would
-    have been automatic and every other wearer scores at least CONTEST_MARGIN lower. A wearer is a
-    component with a full name that states an organisation, holds a GitHub account or has grown
-    to three identities; other pieces are fragments of the same question, not rivals. Returns
-    the links that joined."""
+    have been automatic and every other wearer of a name block it is in scores at least
+    CONTEST_MARGIN lower. A wearer is a component with a full name that states an organisation,
+    holds a GitHub account or has grown to PIECE_MAX identities; a piece is smaller. Rivals are
+    scored here, not taken from the links found so far: the candidate search of a common name's
+    block does not pair everyone, and an unscored rival is not a weak one. Returns the links
+    that joined."""
     raw = {id(l): c for c, l in contests}
     n = len(f)
     roots = [C.find(i) for i in range(n)]
     size = Counter(roots)
     full = {roots[i] for i in range(n) if f.name[i] is not None and f.name[i].is_full}
     org_roots = {roots[i] for i in np.flatnonzero(has_org).tolist()}
-    known = org_roots | {roots[i] for i, lg in enumerate(f.login) if lg} | {r for r, c in size.items() if c >= 3}
+    known = org_roots | {roots[i] for i, lg in enumerate(f.login) if lg} | {r for r, c in size.items() if c >= PIECE_MAX}
     wearers = full & known
     # a piece: no organisation of its own, or only initials (an "M. Stenridge" paper at Tübingen
     # is a piece the Stenridges at Tübingen and at Google compete for)
-    pieces = {r for r in set(roots) if r not in org_roots or r not in full}
-    partners: dict[int, dict[int, tuple[float, R.Link]]] = {}
+    pieces = {r for r, c in size.items() if c < PIECE_MAX and (r not in org_roots or r not in full)}
+    best_of: dict[int, tuple[float, int, R.Link]] = {}
     for link in suggested:
-        if link.rule != "name":
+        if link.rule != "name" or id(link) not in raw:
             continue
-        ra, rb = C.find(link.a), C.find(link.b)
-        if ra == rb:
+        ra, rb = roots[link.a], roots[link.b]
+        c = raw[id(link)]
+        if ra == rb or c < R.AUTO:
             continue
-        c = raw.get(id(link), link.confidence)
         for x, y in ((ra, rb), (rb, ra)):
-            if x not in pieces:
-                continue
-            if y not in wearers:
-                continue
-            got = partners.setdefault(x, {})
-            if y not in got or c > got[y][0]:
-                got[y] = (c, link)
+            if x in pieces and y in wearers and (x not in best_of or c > best_of[x][0]):
+                best_of[x] = (c, y, link)
+    if not best_of:
+        return []
+    members: dict[int, list[int]] = {}
+    for i, r in enumerate(roots):
+        if r in best_of or r in wearers:
+            members.setdefault(r, []).append(i)
+    keys_of = {x: frozenset().union(*(f.nkeys[m] for m in members[x])) for x in best_of}
+    wanted = frozenset().union(*keys_of.values())
+    by_key: dict[str, set[int]] = {}
+    for w in wearers:
+        for m in members[w]:
+            for k in f.nkeys[m] & wanted:
+                by_key.setdefault(k, set()).add(w)
+    words, kinds = f.vocab.words, f.vocab.kinds()
+    profiles: dict[int, tuple] = {}
+
+    def profile(r: int) -> tuple:
+        got = profiles.get(r)
+        if got is None:
+            ms = members[r]
+            ones = sp.csr_matrix((np.ones(len(ms), np.float32), (np.zeros(len(ms), np.int64), np.arange(len(ms)))), shape=(1, len(ms)))
+            got = profiles[r] = (ones @ f.T[ms], R.node_of(f, ms, int(has_org[ms].sum())), len(ms))
+        return got
+
+    def rival_score(x: int, y: int) -> float:
+        (tx, nx, sx), (ty, ny, sy) = profile(x), profile(y)
+        both = sp.vstack([tx, ty]).tocsr()
+        both.data = R.token_trust(both, kinds, np.array([sx, sy]))
+        S = both[0].multiply(both[1]).tocsr()
+        if not S.nnz:
+            return 0.0
+        common: dict[str, list[str]] = {}
+        trust: dict[str, float] = {}
+        for t, v in zip(S.indices.tolist(), S.data.tolist()):
+            w = words[t]
+            common.setdefault(w[0], []).append(w[2:])
+            if v < 1:
+                trust[w[2:]] = v
+        got = R.score(nx, ny, np.asarray((S @ W).todense()).ravel().tolist(), common, stats, trust)
+        return 0.0 if got is None else max(got[0], got[4])
+
     out: list[R.Link] = []
-    joined: set[int] = set()
-    for x, got in sorted(partners.items(), key=lambda kv: -max(c for c, _ in kv[1].values())):
-        ranked = sorted(got.values(), key=lambda cl: -cl[0])
-        best, link = ranked[0]
-        second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if best < R.AUTO or best - second < CONTEST_MARGIN or id(link) not in raw:
-            continue
-        if C.find(link.a) == C.find(link.b):
+    for x, (best, target, link) in sorted(best_of.items(), key=lambda kv: -kv[1][0]):
+        rivals = set().union(*(by_key.get(k, ()) for k in keys_of[x])) - {x, target}
+        second = 0.0
+        for w in sorted(rivals):
+            second = max(second, rival_score(x, w))
+            if best - second < CONTEST_MARGIN:
+                break
+        if best - second < CONTEST_MARGIN or C.find(link.a) == C.find(link.b):
             continue
         ok, _ = C.union(link.a, link.b)
         if ok:
-            joined.add(id(link))
             out.append(R.Link(link.a, link.b, best, link.reason + f" (the likelier of them: next best {second:.2f})", "name"))
+    joined = {id(l) for l in out}
     suggested[:] = [l for l in suggested if id(l) not in joined]
     return out
 
