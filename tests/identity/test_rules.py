@@ -1,5 +1,6 @@
 """Each evidence rule joins what it should and nothing else; same-name people stay apart."""
 
+import pytest
 from sqlalchemy import text
 
 from sourcing.identity import person_detail, resolve, suggestions
@@ -131,3 +132,58 @@ def test_score_bound_never_drops_a_pair_scoring_exactly_auto():
     F[0, R.FEATURES.index("t")] = 1
     F[0, R.FEATURES.index("k")] = 1
     assert R.upper_bound(F)[0] >= R.AUTO
+
+
+def test_a_name_two_people_wear_goes_to_the_clearly_likelier_one(engine, world):
+    """Two Lena Vargas, at ETH and at Google (each stated twice): a paper without affiliation
+    that shares ETH Lena's co-author joins her; one that shares a co-author with each stays a
+    suggestion, whoever would have been compared first."""
+    eth = [world.paper(f"2401.0010{i}", [("Lena Varga", "ETH Zurich"), "Pia Nordqvist"])[0] for i in (1, 2)]
+    goo = [world.paper(f"2401.0020{i}", [("Lena Varga", "Google"), "Rui Okafor"])[0] for i in (1, 2)]
+    clear, _ = world.paper("2402.00301", ["Lena Varga", "Pia Nordqvist"])
+    torn, _, _ = world.paper("2402.00302", ["Lena Varga", "Pia Nordqvist", "Rui Okafor"])
+    world.store(engine)
+    resolve(engine)
+    p_eth, p_goo = person_of(engine, eth[0]), person_of(engine, goo[0])
+    assert p_eth == person_of(engine, eth[1]) and p_goo == person_of(engine, goo[1]) and p_eth != p_goo
+    assert person_of(engine, clear) == p_eth
+    why = person_detail(engine, p_eth)["why"]
+    assert any("worn by people at different organisations" in w["text"] and "likelier" in w["text"] for w in why)
+    assert person_of(engine, torn) not in {p_eth, p_goo}
+    torn_id = person_of(engine, torn)
+    assert any(torn_id in (s["a"]["person_id"], s["b"]["person_id"]) for s in suggestions(engine))
+
+
+def test_initials_in_a_famous_repository_do_not_join_on_their_own(engine, world):
+    """"Code at pytorch/pytorch": with thousands of contributors, a login like "msmirnov2" fits a
+    Martin Smirnov by chance; in a small repository it is evidence (see the acme test above)."""
+    crowd = [world.github(f"dev{i}", f"Dev Person{i}", repos=["pytorch/pytorch"]) for i in range(60)]
+    acct = world.github("msmirnov2", None, repos=["pytorch/pytorch"])
+    (author,) = world.paper("2510.02140", ["Martin Smirnov"], code="pytorch/pytorch")
+    world.store(engine)
+    resolve(engine)
+    assert person_of(engine, author) != person_of(engine, acct)
+    assert person_of(engine, crowd[0]) != person_of(engine, author)
+
+
+def test_a_homepage_two_full_names_claim_does_not_join_them(engine, world):
+    acct = world.github("ostridgey", "Yan Ostridge", handles={"homepage": "https://ostridge.github.io"})
+    (spk,) = world.talk("pydata-2019/R", [{"name": "Mathias Ostridge", "handles": {"homepage": "ostridge.github.io"}}])
+    (same,) = world.talk("pydata-2019/S", [{"name": "Y. Ostridge", "handles": {"homepage": "ostridge.github.io"}}])
+    world.store(engine)
+    resolve(engine)
+    assert person_of(engine, acct) != person_of(engine, spk)
+    assert person_of(engine, acct) == person_of(engine, same)
+
+
+def test_a_big_clusters_one_off_coauthor_counts_for_less():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from sourcing.identity import rules as R
+
+    kinds = np.frombuffer(b"cco", np.uint8)
+    # node 0: 10 members, co-author token 0 on one of them, token 1 on three, organisation on one
+    Tn = sp.csr_matrix(np.array([[1, 3, 1], [1, 1, 1]], np.float32))
+    trust = R.token_trust(Tn, kinds, np.array([10, 1]))
+    assert trust.tolist() == pytest.approx([R.ONE_OFF, 1.0, 1.0, 1.0, 1.0, 1.0])
