@@ -239,11 +239,19 @@ def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str, tuple]:
     """Best name compatibility between two nodes: (grade, block, member of x, member of y, said,
     the two names compared (None for a login))."""
     best = (0.0, "", -1, -1, "", ())
+    full_x = full_y = full_ok = False
     for na, ia in x.names:
         for nb, ib in y.names:
             g, block = N.match(na, nb)
+            if na.is_full and nb.is_full:
+                full_x = full_y = True
+                full_ok = full_ok or g > 0
             if g > best[0]:
                 best = (g, block, ia, ib, f"'{na.raw[:60]}' ~ '{nb.raw[:60]}'", (na, nb))
+    if full_x and full_y and not full_ok:
+        # Michał against a cluster of Marie's papers: its "M. Fedorov" fits him, her full name
+        # does not; the written full names decide
+        return (0.0, "", -1, -1, "", ())
     for lg, ia in x.logins:
         for nb, ib in y.names:
             g = N.login_grade(lg, nb) * 0.95

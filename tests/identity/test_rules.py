@@ -187,3 +187,18 @@ def test_a_big_clusters_one_off_coauthor_counts_for_less():
     Tn = sp.csr_matrix(np.array([[1, 3, 1], [1, 1, 1]], np.float32))
     trust = R.token_trust(Tn, kinds, np.array([10, 1]))
     assert trust.tolist() == pytest.approx([R.ONE_OFF, 1.0, 1.0, 1.0, 1.0, 1.0])
+
+
+def test_written_full_names_decide_over_a_clusters_initials():
+    """A cluster of Marie Fedorov's papers holds one "M. Fedorov": that initial fits Michał too,
+    but Marie does not, so Michał's account cannot match the cluster through it."""
+    from sourcing.identity import names as N
+    from sourcing.identity import rules as R
+
+    def node(*names):
+        return R.Node(list(range(len(names))), [(N.parse(n), i) for i, n in enumerate(names)], [], False)
+
+    papers = node("Marie Fedorov", "M. Fedorov")
+    assert R._grade(papers, node("Michał Fedorov"))[0] == 0
+    assert R._grade(papers, node("Marie Fedorov"))[0] == N.FULL
+    assert R._grade(node("M. Fedorov"), node("Michał Fedorov"))[0] == N.INITIAL  # alone, it may
