@@ -310,6 +310,8 @@ def _settle(
 
     def rival_score(x: int, y: int) -> float:
         (cx, nx, bx), (cy, ny, by) = profile(x), profile(y)
+        if R._grade(nx, ny)[0] <= 0:
+            return 0.0  # most of a common block's wearers: another given name
         small, large = (cx, cy) if len(cx) <= len(cy) else (cy, cx)
         shared = [t for t in small if t in large]
         if not shared:
