@@ -237,7 +237,8 @@ def node_of(f: Features, members: list[int], org_members: int = 0) -> Node:
 
 def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str, tuple]:
     """Best name compatibility between two nodes: (grade, block, member of x, member of y, said,
-    the two names compared (None for a login))."""
+    the written names compared: two, or one when a login matched a name). Grade 0 when both
+    nodes write full names and none of them fit each other."""
     best = (0.0, "", -1, -1, "", ())
     full_x = full_y = full_ok = False
     for na, ia in x.names:
@@ -267,7 +268,8 @@ def _grade(x: Node, y: Node) -> tuple[float, str, int, int, str, tuple]:
 
 GRADE_WORD = {N.FULL: "same name", N.VARIANT: "spelling variant", N.INITIAL: "initials", N.NICKNAME: "short form"}
 AMBIGUOUS_INITIAL = 0.55
-NEED_TOPICS = 2  # specific topics two identities must share when nothing more specific agrees
+AMBIGUOUS_BASE = 0.38  # where an initial several full given names fit starts (an unambiguous one: 0.55)
+NEED_TOPICS = 2  # specific topics two papers' authors must share when nothing more specific agrees
 
 
 def _distinct_people(tokens: list[str]) -> list[str]:
@@ -366,7 +368,7 @@ def upper_bound(F: np.ndarray) -> np.ndarray:
 
 def score(
     x: Node, y: Node, feats, common: dict[str, list[str]], stats, trust: Optional[dict[str, float]] = None
-) -> Optional[tuple[float, int, int, str]]:
+) -> Optional[tuple[float, int, int, str, float]]:
     """(confidence, member of x, member of y, reason, contested) for two nodes sharing `common`
     context (with `feats` its FEATURES sums), or None when their names cannot be one person's.
     `contested`: the confidence before a shared name or an ambiguous initial held it back (0 when
@@ -382,7 +384,7 @@ def score(
     if ambiguous:
         g = AMBIGUOUS_INITIAL
         word = "initials (ambiguous)"
-    conf = BASE.get(g) or LOGIN_BASE.get(g) or (0.38 if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
+    conf = BASE.get(g) or LOGIN_BASE.get(g) or (AMBIGUOUS_BASE if g == AMBIGUOUS_INITIAL else 0.35 + 0.2 * g)
     _c, _, r, o, d, v, l, t, k = (float(z) for z in feats)
     c, rare = 0.0, False
     if common.get("c"):
@@ -414,7 +416,7 @@ def score(
         # joined to their papers still meets their next paper through the papers' field)
         conf = min(conf, AUTO - 0.05)
     # as if the initial were unambiguous: what the contest between the namesakes starts from
-    uncapped = conf + (BASE[N.INITIAL] - 0.38 if ambiguous else 0.0)
+    uncapped = conf + (BASE[N.INITIAL] - AMBIGUOUS_BASE if ambiguous else 0.0)
     if ambiguous and not (o or d or rare):
         conf = min(conf, AUTO - 0.05)  # which of the namesakes? a contest, or a human, decides
     shared = not (o or d or r) and stats is not None and any(stats.shared(nm) for nm in compared)
