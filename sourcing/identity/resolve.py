@@ -746,8 +746,11 @@ def write(
     else:
         existing_links = _rows(
             conn,
+            # both ends in scope: a suggestion to an identity that was not loaded (a GitHub account
+            # sharing an email with someone the scope reached through their person) could not be
+            # found again, and was dropped from the review queue
             "SELECT id, identity_a, identity_b FROM identitylink WHERE identity_a IN (SELECT id FROM _resolve_scope) "
-            "OR identity_b IN (SELECT id FROM _resolve_scope)",
+            "AND identity_b IN (SELECT id FROM _resolve_scope)",
         )
     stale = [(lid,) for lid, a, b in existing_links if (a, b) not in out.links and not (a in frozen and b in frozen)]
     _many(conn, "DELETE FROM identitylink WHERE id = ?", stale)

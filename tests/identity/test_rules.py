@@ -202,3 +202,19 @@ def test_written_full_names_decide_over_a_clusters_initials():
     assert R._grade(papers, node("Michał Fedorov"))[0] == 0
     assert R._grade(papers, node("Marie Fedorov"))[0] == N.FULL
     assert R._grade(node("M. Fedorov"), node("Michał Fedorov"))[0] == N.INITIAL  # alone, it may
+
+
+def test_an_incremental_resolve_keeps_suggestions_to_identities_it_did_not_load(engine, world):
+    """Two accounts with different names share an email (a suggestion). A new talk links to the
+    first account only: the incremental scope reaches it, not the second, and the suggestion must
+    stay in the review queue."""
+    g1 = world.github("mia-k", "Mia Keller", emails=["home@keller.io"])
+    world.github("kbrandt", "Kai Brandt", emails=["home@keller.io"])
+    world.store(engine)
+    assert resolve(engine)["suggestions"] == 1
+    (spk,) = world.talk("ev-2026/K", [{"name": "Mia Keller", "handles": {"github": "mia-k"}}])
+    world.store(engine)
+    counts = resolve(engine)
+    assert counts["mode"] == "incremental" and counts["scope"] < counts["identities"]
+    assert person_of(engine, spk) == person_of(engine, g1)
+    assert counts["suggestions"] == 1
