@@ -744,14 +744,19 @@ def write(
     if full:
         existing_links = _rows(conn, "SELECT id, identity_a, identity_b FROM identitylink")
     else:
-        existing_links = _rows(
-            conn,
-            # both ends in scope: a suggestion to an identity that was not loaded (a GitHub account
-            # sharing an email with someone the scope reached through their person) could not be
-            # found again, and was dropped from the review queue
-            "SELECT id, identity_a, identity_b FROM identitylink WHERE identity_a IN (SELECT id FROM _resolve_scope) "
-            "AND identity_b IN (SELECT id FROM _resolve_scope)",
-        )
+        # both ends in scope: a suggestion to an identity that was not loaded (a GitHub account
+        # sharing an email with someone the scope reached through their person) cannot be found
+        # again, and was dropped from the review queue. (Filtered here: asked as "a IN scope AND
+        # b IN scope", SQLite probes every pair of the scope through the unique index.)
+        existing_links = [
+            row
+            for row in _rows(
+                conn,
+                "SELECT id, identity_a, identity_b FROM identitylink WHERE identity_a IN (SELECT id FROM _resolve_scope) "
+                "OR identity_b IN (SELECT id FROM _resolve_scope)",
+            )
+            if row[1] in f.index and row[2] in f.index
+        ]
     stale = [(lid,) for lid, a, b in existing_links if (a, b) not in out.links and not (a in frozen and b in frozen)]
     _many(conn, "DELETE FROM identitylink WHERE id = ?", stale)
     rows = [(a, b, reason, conf, status, stamp) for (a, b), (reason, conf, status) in out.links.items()]
