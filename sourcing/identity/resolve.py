@@ -7,7 +7,8 @@ those belong to — that subgraph is clustered from scratch, the rest of the dat
 No step compares all pairs: exact keys link star-wise, names are compared inside name blocks.
 
 Order of evidence: human "same" decisions (forced), then exact keys and paper-code links by
-confidence, then two rounds of name + context over the components formed so far.
+confidence, then two rounds of name + context over the components formed so far, then the
+contests for names two people wear (`_settle`).
 """
 
 from __future__ import annotations
@@ -361,7 +362,8 @@ def _changed(C: Clusters, group_of: list[int], keep: list[list[int]], n: int) ->
 def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, changed: Optional[np.ndarray]):
     """Rule 4 over the current components: candidate pairs through name blocks, their shared
     context as sparse products (all pairs at once), then names compared and reasons written for
-    the few pairs that can reach a suggestion. Yields (conf, a, b, reason), best first.
+    the few pairs that can reach a suggestion. Yields (conf, a, b, reason, contested), best first
+    (contested: rules.score's confidence before a shared name held it back).
     `changed`: identities whose component grew (only pairs touching one are compared)."""
     n = len(f)
     roots = np.fromiter((C.find(i) for i in range(n)), dtype=np.int64, count=n)
