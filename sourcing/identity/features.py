@@ -313,7 +313,6 @@ def load(conn: Connection, ids: Optional[Iterable[int]], topics: Topics, progres
     cur = conn.connection.cursor()
     cur.execute(f"SELECT {IDENTITY_COLS} FROM identity{where} ORDER BY id")
     i = 0
-    topic_tok = {}
     while True:
         batch = cur.fetchmany(20_000)
         if not batch:
@@ -591,6 +590,21 @@ def _variant_key(gkey: str) -> str:
     return f"{block}={N.skeleton(given) or given}"
 
 
+def key_counts(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """How many identities hold each of these `identitykey` keys, database-wide, in one query."""
+    cur = conn.connection.cursor()
+    try:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _resolve_tok (key TEXT PRIMARY KEY)")
+        cur.execute("DELETE FROM _resolve_tok")
+        cur.executemany("INSERT OR IGNORE INTO _resolve_tok (key) VALUES (?)", [(k,) for k in keys])
+        cur.execute(
+            "SELECT t.key, COUNT(k.identity_id) FROM _resolve_tok t JOIN identitykey k ON k.key = t.key GROUP BY t.key"
+        )
+        return dict(cur.fetchall())
+    finally:
+        cur.close()
+
+
 SHARED_SUPPORT = 2  # identities naming one organisation before it counts as one wearer's
 
 
@@ -665,15 +679,7 @@ class Stats:
         kinds = f.vocab.kinds()
         r_ix = np.flatnonzero(kinds == ord("r")).tolist()
         if r_ix:
-            cur = self.conn.connection.cursor()
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS _resolve_tok (key TEXT PRIMARY KEY)")
-            cur.execute("DELETE FROM _resolve_tok")
-            cur.executemany("INSERT OR IGNORE INTO _resolve_tok (key) VALUES (?)", [(words[t],) for t in r_ix])
-            cur.execute(
-                "SELECT t.key, COUNT(k.identity_id) FROM _resolve_tok t JOIN identitykey k ON k.key = t.key GROUP BY t.key"
-            )
-            got = dict(cur.fetchall())
-            cur.close()
+            got = key_counts(self.conn, [words[t] for t in r_ix])
             for t in r_ix:
                 df[t] = max(df[t], got.get(words[t], 0))
         mark = _rows(self.conn, "SELECT state FROM cursor WHERE source = 'identity' AND category = 'resolve' AND key = ''")
@@ -691,15 +697,7 @@ class Stats:
         todo = [b for b in set(blocks) if b not in self._count]
         if not todo:
             return
-        cur = self.conn.connection.cursor()
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _resolve_tok (key TEXT PRIMARY KEY)")
-        cur.execute("DELETE FROM _resolve_tok")
-        cur.executemany("INSERT OR IGNORE INTO _resolve_tok (key) VALUES (?)", [("n:" + b,) for b in todo])
-        cur.execute(
-            "SELECT t.key, COUNT(k.identity_id) FROM _resolve_tok t JOIN identitykey k ON k.key = t.key GROUP BY t.key"
-        )
-        got = {k[2:]: c for k, c in cur.fetchall()}
-        cur.close()
+        got = {k[2:]: c for k, c in key_counts(self.conn, ["n:" + b for b in todo]).items()}
         for b in todo:
             self._count[b] = got.get(b, 0)
 

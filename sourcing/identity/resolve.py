@@ -317,18 +317,11 @@ def _settle(
         shared = [t for t in small if t in large]
         if not shared:
             return 0.0
-        common: dict[str, list[str]] = {}
-        trust: dict[str, float] = {}
-        facs = []
-        for t in shared:
-            v = 1.0
-            if noisy[t]:
-                v = (R.ONE_OFF if bx and cx[t] < 2 else 1.0) * (R.ONE_OFF if by and cy[t] < 2 else 1.0)
-            w = words[t]
-            common.setdefault(w[0], []).append(w[2:])
-            if v < 1:
-                trust[w[2:]] = v
-            facs.append(v)
+        facs = [
+            (R.ONE_OFF if bx and cx[t] < 2 else 1.0) * (R.ONE_OFF if by and cy[t] < 2 else 1.0) if noisy[t] else 1.0
+            for t in shared
+        ]
+        common, trust = _shared_context(words, shared, facs)
         F = (Wd[shared] * np.asarray(facs, np.float32)[:, None]).sum(axis=0)
         got = R.score(nx, ny, F.tolist(), common, stats, trust)
         return 0.0 if got is None else max(got[0], got[4])
@@ -349,6 +342,19 @@ def _settle(
     joined = {id(l) for l in out}
     suggested[:] = [l for l in suggested if id(l) not in joined]
     return out
+
+
+def _shared_context(words: list[str], toks: list[int], trusts: list[float]) -> tuple[dict, dict]:
+    """The context two nodes share, as rules.score reads it: tokens by kind ("c" -> ["lee|a"]),
+    and the ones that count for less (a big cluster's one-offs) with their factor."""
+    common: dict[str, list[str]] = {}
+    trust: dict[str, float] = {}
+    for t, v in zip(toks, trusts):
+        w = words[t]
+        common.setdefault(w[0], []).append(w[2:])
+        if v < 1:
+            trust[w[2:]] = v
+    return common, trust
 
 
 def _changed(C: Clusters, group_of: list[int], keep: list[list[int]], n: int) -> np.ndarray:
@@ -451,14 +457,8 @@ def _name_context(f: Features, C: Clusters, W, strong, topic, has_org, stats, ch
         nx, ny = node(x), node(y)
         if not full_keep[k] and not (nx.papers and ny.papers):
             continue  # a broad field alone joins two papers' authors, nobody else
-        common: dict[str, list[str]] = {}
-        trust: dict[str, float] = {}
         lo, hi = S.indptr[k], S.indptr[k + 1]
-        for t, v in zip(S.indices[lo:hi].tolist(), S.data[lo:hi].tolist()):
-            w = words[t]
-            common.setdefault(w[0], []).append(w[2:])
-            if v < 1:
-                trust[w[2:]] = v
+        common, trust = _shared_context(words, S.indices[lo:hi].tolist(), S.data[lo:hi].tolist())
         got = R.score(nx, ny, F[k].tolist(), common, stats, trust)
         if got is not None and (got[0] >= R.SUGGEST or got[4] >= R.AUTO):
             heapq.heappush(heap, (-got[0], f.ids[got[1]], f.ids[got[2]], got[1], got[2], got[3], got[4]))
